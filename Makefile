@@ -1,0 +1,48 @@
+# After-Sales Service (`aftersales`), an Odoo 19.0 add-on.
+# `make help` lists the targets; scripts/dev.sh does the work.
+PYTHON ?= python3
+PORT ?= 8069
+DB ?= aftersales
+TEST_DB ?= aftersales_test
+BENCH_N ?= 1000
+PYTEST_ARGS ?=
+
+export PYTHON PORT DB TEST_DB BENCH_N
+
+DEV := bash scripts/dev.sh
+
+.PHONY: help run update shell test lint clean bench pg-stop
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "  Variables: PYTHON=$(PYTHON) PORT=$(PORT) DB=$(DB) TEST_DB=$(TEST_DB) BENCH_N=$(BENCH_N)"
+
+run: ## Serve the web client with demo data on http://localhost:$(PORT) (admin/admin)
+	@$(DEV) run
+
+update: ## Upgrade the module in the `make run` database (-u aftersales)
+	@$(DEV) update
+
+shell: ## Open `odoo shell` on the `make run` database
+	@$(DEV) shell
+
+lint: ## ruff, pylint-odoo (OCA mandatory checks) and XML well-formedness
+	@$(PYTHON) -c 'import odoo.release' 2>/dev/null || { echo "error: Odoo 19.0 cannot be imported by '$(PYTHON)' (see README.md)"; exit 1; }
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) scripts/check_xml.py
+	$(PYTHON) -m pylint --rcfile=.pylintrc-mandatory --ignore=scripts,.local,.git .
+	$(PYTHON) -m oca_pre_commit_hooks.cli --no-verbose .
+	$(PYTHON) -m oca_pre_commit_hooks.cli_po --no-verbose $$(find i18n -name '*.po*')
+
+test: lint ## Lint, then run every test in a fresh database without demo data
+	@$(DEV) test $(PYTEST_ARGS)
+
+bench: ## Benchmarks (BENCH_N contracts, default 1000)
+	@$(DEV) bench
+
+pg-stop: ## Stop the local PostgreSQL cluster
+	@$(DEV) pg-stop
+
+clean: ## Stop and remove the local cluster, databases and caches
+	@$(DEV) clean

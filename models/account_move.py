@@ -1,0 +1,96 @@
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    aftersales_contract_id = fields.Many2one(
+        "aftersales.contract",
+        string="Service Contract",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+    )
+    aftersales_period_start = fields.Date(string="Billed Period Start", copy=False, readonly=True)
+    aftersales_period_end = fields.Date(string="Billed Period End", copy=False, readonly=True)
+
+    # A contract period has at most one live invoice, whoever creates it and however often
+    # the cron is rerun: the database refuses the second one.
+    _aftersales_period_unique = models.UniqueIndex(
+        "(aftersales_contract_id, aftersales_period_start)"
+        " WHERE (aftersales_contract_id IS NOT NULL AND state != 'cancel')",
+        "This contract period has already been invoiced.",
+    )
+
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        posted._aftersales_create_contracts()
+        return posted
+
+    def _aftersales_create_contracts(self):
+        """Contracts for posted customer invoices that sell a contract without a sale order."""
+        invoices = self.filtered(
+            lambda m: m.move_type == "out_invoice" and not m.aftersales_contract_id
+        )
+        if not invoices:
+            return self.env["aftersales.contract"]
+        already = self.env["aftersales.contract"].search(
+            [("source_invoice_id", "in", invoices.ids)]
+        )
+        vals_list = []
+        for invoice in invoices - already.source_invoice_id:
+            lines = invoice.invoice_line_ids.filtered(
+                lambda line: (
+                    line.product_id.aftersales_contract_template_id and not line.sale_line_ids
+                )
+            )
+            for template, fee_lines in lines.grouped(
+                lambda line: line.product_id.aftersales_contract_template_id
+            ).items():
+                vals_list.append(invoice._prepare_aftersales_contract_vals(template, fee_lines))
+        return self.env["aftersales.contract"]._create_generated(vals_list)
+
+    def _prepare_aftersales_contract_vals(self, template, fee_lines):
+        """A contract for ``fee_lines`` of this invoice, which already billed its first period."""
+        self.ensure_one()
+        contract_model = self.env["aftersales.contract"]
+        start = self.invoice_date or fields.Date.context_today(self)
+        equipment = self.invoice_line_ids.filtered(
+            lambda line: (
+                line.display_type == "product"
+                and line.product_id.type == "consu"
+                and not line.product_id.aftersales_contract_template_id
+            )
+        )
+        fee_vals = [
+            {
+                "product_id": line.product_id.id,
+                "name": line.name or line.product_id.display_name,
+                "quantity": line.quantity,
+                "product_uom_id": line.product_uom_id.id,
+                "price_unit": line.price_unit,
+                "discount": line.discount,
+                "tax_ids": [fields.Command.set(line.tax_ids.ids)],
+            }
+            for line in fee_lines
+        ]
+        equipment_vals = [
+            {"equipment_product_id": line.product_id.id, "quantity": line.quantity}
+            for line in equipment
+        ]
+        return contract_model._prepare_generated_vals(
+            template,
+            partner=self.partner_id,
+            company=self.company_id,
+            date_start=start,
+            fee_vals=fee_vals,
+            equipment_vals=equipment_vals,
+            first_period_billed=True,
+            extra={
+                "source_invoice_id": self.id,
+                "origin": self.name,
+                "currency_id": self.currency_id.id,
+                "payment_term_id": self.invoice_payment_term_id.id or False,
+                "fiscal_position_id": self.fiscal_position_id.id or False,
+            },
+        )

@@ -1,0 +1,303 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+BILLING_PERIODS = [
+    ("monthly", "Monthly"),
+    ("bimonthly", "Bimonthly"),
+    ("quarterly", "Quarterly"),
+    ("semiannual", "Semiannual"),
+    ("annual", "Annual"),
+]
+PERIOD_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3, "semiannual": 6, "annual": 12}
+
+
+class AftersalesContract(models.Model):
+    """A service contract: what the customer pays (fee lines) and what is covered.
+
+    The commercial side (fee, billing period, payment terms, pricelist) is invoiced by
+    ``aftersales_contract_invoicing.py``; renewal and price adjustment live in
+    ``aftersales_contract_renewal.py``.
+    """
+
+    _name = "aftersales.contract"
+    _description = "Service Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "analytic.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Number", required=True, copy=False, readonly=True, default="/", index="trigram"
+    )
+    reference = fields.Char(string="Customer Reference", tracking=True)
+    state = fields.Selection(
+        [
+            ("draft", "Proposal"),
+            ("active", "Active"),
+            ("closed", "Closed"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True
+    )
+    partner_invoice_id = fields.Many2one(
+        "res.partner",
+        string="Invoice Address",
+        compute="_compute_partner_invoice_id",
+        precompute=True,
+        store=True,
+        readonly=False,
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        check_company=True,
+    )
+    template_id = fields.Many2one("aftersales.contract.template", check_company=True, tracking=True)
+    date_start = fields.Date(
+        string="Start Date", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_end = fields.Date(
+        string="End Date", tracking=True, help="Leave empty for an open-ended contract."
+    )
+    billing_period = fields.Selection(
+        BILLING_PERIODS, required=True, default="annual", tracking=True
+    )
+    billing_mode = fields.Selection(
+        [("advance", "In Advance"), ("arrears", "In Arrears")],
+        string="Billing",
+        required=True,
+        default="advance",
+        tracking=True,
+    )
+    period_alignment = fields.Selection(
+        [("calendar", "Calendar periods"), ("start", "From the start date")],
+        required=True,
+        default="calendar",
+        help="Calendar periods: months, quarters and years of the calendar, with a pro rata "
+        "first period. From the start date: periods run from the contract's anniversary.",
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term", string="Payment Terms", check_company=True, tracking=True
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        compute="_compute_pricelist_id",
+        precompute=True,
+        store=True,
+        readonly=False,
+        check_company=True,
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        precompute=True,
+        store=True,
+        readonly=False,
+        required=True,
+    )
+    fiscal_position_id = fields.Many2one("account.fiscal.position", check_company=True)
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Sales Journal",
+        domain="[('type', '=', 'sale')]",
+        check_company=True,
+        help="Leave empty to use the company's default sales journal.",
+    )
+    line_ids = fields.One2many("aftersales.contract.line", "contract_id", string="Lines", copy=True)
+    sale_order_id = fields.Many2one(
+        "sale.order", copy=False, index="btree_not_null", check_company=True
+    )
+    origin = fields.Char(string="Source Document", copy=False)
+    note = fields.Html(string="Terms and Conditions")
+    amount_untaxed = fields.Monetary(
+        string="Fee per Period", compute="_compute_amount", store=True, currency_field="currency_id"
+    )
+    lot_count = fields.Integer(string="Serials", compute="_compute_lot_count")
+
+    _date_check = models.Constraint(
+        "CHECK (date_end IS NULL OR date_end >= date_start)",
+        "The end date of a contract cannot be before its start date.",
+    )
+
+    @api.depends("partner_id")
+    def _compute_partner_invoice_id(self):
+        for contract in self:
+            contract.partner_invoice_id = contract.partner_id.address_get(["invoice"])["invoice"]
+
+    @api.depends("partner_id", "company_id")
+    def _compute_pricelist_id(self):
+        for contract in self:
+            if contract.partner_id:
+                contract.pricelist_id = contract.partner_id.with_company(
+                    contract.company_id
+                ).property_product_pricelist
+
+    @api.depends("pricelist_id", "company_id")
+    def _compute_currency_id(self):
+        for contract in self:
+            contract.currency_id = (
+                contract.pricelist_id.currency_id or contract.company_id.currency_id
+            )
+
+    @api.depends("line_ids.price_subtotal")
+    def _compute_amount(self):
+        for contract in self:
+            contract.amount_untaxed = sum(contract.line_ids.mapped("price_subtotal"))
+
+    def _compute_lot_count(self):
+        for contract in self:
+            contract.lot_count = len(contract.line_ids.lot_id)
+
+    def _compute_access_url(self):
+        res = super()._compute_access_url()
+        for contract in self:
+            contract.access_url = f"/my/contracts/{contract.id}"
+        return res
+
+    @api.depends("name", "partner_id")
+    def _compute_display_name(self):
+        for contract in self:
+            if contract.partner_id and not self.env.context.get("aftersales_short_name"):
+                contract.display_name = f"{contract.name} - {contract.partner_id.display_name}"
+            else:
+                contract.display_name = contract.name
+
+    @api.onchange("template_id")
+    def _onchange_template_id(self):
+        if self.template_id:
+            self.update(self.template_id._prepare_contract_vals(self.date_start))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("aftersales.contract", sequence_date=vals.get("date_start"))
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_active_or_invoiced(self):
+        for contract in self:
+            if contract.state not in ("draft", "cancel"):
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s is %(state)s: cancel it instead of deleting it.",
+                        name=contract.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            contract.state
+                        ],
+                    )
+                )
+            if contract.invoice_ids:
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s has invoices and cannot be deleted.",
+                        name=contract.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Periods
+    # ------------------------------------------------------------------
+    def _period_months(self):
+        self.ensure_one()
+        return PERIOD_MONTHS[self.billing_period]
+
+    def _period_bounds(self, day):
+        """The natural billing period (start, end) that contains ``day``."""
+        self.ensure_one()
+        months = self._period_months()
+        if self.period_alignment == "calendar":
+            start = day.replace(day=1, month=((day.month - 1) // months) * months + 1)
+        else:
+            elapsed = (day.year - self.date_start.year) * 12 + day.month - self.date_start.month
+            if day.day < self.date_start.day:
+                elapsed -= 1
+            start = self.date_start + relativedelta(months=(elapsed // months) * months)
+        return start, start + relativedelta(months=months, days=-1)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_activate(self):
+        for contract in self:
+            if contract.state != "draft":
+                raise UserError(self.env._("Only proposals can be activated (%s).", contract.name))
+            if not contract.line_ids:
+                raise UserError(
+                    self.env._(
+                        "Contract %s has no lines: add what it bills or covers first.",
+                        contract.name,
+                    )
+                )
+        self.write({"state": "active"})
+        self.line_ids._check_lot_not_covered_twice()
+        self._on_activated()
+        return True
+
+    def _on_activated(self):
+        """Hook run after contracts are activated (renewal proposals close their predecessor)."""
+
+    def action_close(self):
+        self.filtered(lambda c: c.state == "active").write({"state": "closed"})
+
+    def action_cancel(self):
+        for contract in self:
+            if contract.state == "closed":
+                raise UserError(self.env._("A closed contract cannot be cancelled."))
+        self.write({"state": "cancel"})
+
+    def action_draft(self):
+        self.filtered(lambda c: c.state == "cancel").write({"state": "draft"})
+
+    def action_view_lots(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Covered Serials"),
+            "res_model": "stock.lot",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.line_ids.lot_id.ids)],
+        }
+
+    def action_add_equipment(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("What this customer bought"),
+            "res_model": "aftersales.contract.equipment.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Contract %s", self.name).replace("/", "_")

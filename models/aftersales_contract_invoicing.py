@@ -1,0 +1,350 @@
+import logging
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command, Domain
+from odoo.tools.misc import format_date
+
+_logger = logging.getLogger(__name__)
+
+
+class AftersalesContract(models.Model):
+    """Recurring invoicing: one customer invoice per contract and billing period.
+
+    ``next_period_start`` is the first day not invoiced yet. A period is due on its first
+    day when billing in advance and on its last day when billing in arrears. Every invoice
+    records the period it bills, and a unique index on ``account.move`` refuses a second
+    live invoice for the same contract and period, whoever creates it.
+    """
+
+    _inherit = "aftersales.contract"
+
+    next_period_start = fields.Date(
+        copy=False,
+        tracking=True,
+        help="First day that has not been invoiced yet.",
+    )
+    next_invoice_date = fields.Date(
+        compute="_compute_next_invoice_date",
+        store=True,
+        index=True,
+        help="Day the next period becomes due. Empty when everything has been invoiced.",
+    )
+    invoice_ids = fields.One2many(
+        "account.move", "aftersales_contract_id", string="Invoices", readonly=True, copy=False
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    invoicing_error = fields.Text(copy=False, readonly=True)
+    invoicing_error_date = fields.Datetime(copy=False, readonly=True)
+
+    @api.depends("next_period_start", "date_end", "billing_mode", "billing_period", "state")
+    def _compute_next_invoice_date(self):
+        for contract in self:
+            start = contract.next_period_start
+            if not start or (contract.date_end and start > contract.date_end):
+                contract.next_invoice_date = False
+                continue
+            if contract.billing_mode == "advance":
+                contract.next_invoice_date = start
+            else:
+                contract.next_invoice_date = contract._current_period(start)[1]
+
+    def _compute_invoice_count(self):
+        counts = dict(
+            self.env["account.move"]._read_group(
+                [("aftersales_contract_id", "in", self.ids)],
+                ["aftersales_contract_id"],
+                ["__count"],
+            )
+        )
+        for contract in self:
+            contract.invoice_count = counts.get(contract, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("next_period_start") and vals.get("date_start"):
+                vals["next_period_start"] = vals["date_start"]
+        contracts = super().create(vals_list)
+        for contract in contracts.filtered(lambda c: not c.next_period_start):
+            contract.next_period_start = contract.date_start
+        return contracts
+
+    def write(self, vals):
+        if "date_start" in vals and "next_period_start" not in vals:
+            not_invoiced = self.filtered(lambda c: c.next_period_start == c.date_start)
+            res = super().write(vals)
+            not_invoiced.next_period_start = fields.Date.to_date(vals["date_start"])
+            return res
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Periods and amounts
+    # ------------------------------------------------------------------
+    def _current_period(self, start):
+        """The period that begins on ``start``: (start, end), cut at the contract's end."""
+        self.ensure_one()
+        end = self._period_bounds(start)[1]
+        if self.date_end and self.date_end < end:
+            end = self.date_end
+        return start, end
+
+    def _prorata_factor(self, start, end):
+        """The share of the periodic fee owed for the days ``start``..``end``.
+
+        Each natural period the days fall in counts for its own days over its length, so a
+        catch-up over two quarters of different length is still exact.
+        """
+        factor = 0.0
+        day = start
+        while day <= end:
+            p_start, p_end = self._period_bounds(day)
+            seg_end = min(end, p_end)
+            factor += ((seg_end - day).days + 1) / ((p_end - p_start).days + 1)
+            day = seg_end + timedelta(days=1)
+        return factor
+
+    def _line_segment(self, line, period_end):
+        """The days of ``line`` to bill on the invoice of the period ending ``period_end``."""
+        start = line.date_start
+        if line.date_last_invoiced:
+            start = max(start, line.date_last_invoiced + timedelta(days=1))
+        end = period_end
+        if line.date_end:
+            end = min(end, line.date_end)
+        return start, end
+
+    def _format_period(self, start, end):
+        return self.env._(
+            "Period %(start)s - %(end)s",
+            start=format_date(self.env, start),
+            end=format_date(self.env, end),
+        )
+
+    def _prepare_invoice_line_vals(self, line, start, end):
+        """Values of the invoice line billing ``line`` for the days ``start``..``end``."""
+        factor = self._prorata_factor(start, end)
+        label = f"{line.name}\n{self._format_period(start, end)}"
+        if abs(factor - round(factor)) > 1e-9:
+            label += " " + self.env._("(pro rata)")
+        vals = {
+            "product_id": line.product_id.id,
+            "name": label,
+            "quantity": line.quantity,
+            "product_uom_id": line.product_uom_id.id,
+            "price_unit": self.currency_id.round(line.price_unit * factor),
+            "discount": line.discount,
+            "tax_ids": [Command.set(line.tax_ids.ids)],
+            "aftersales_contract_line_id": line.id,
+        }
+        if self.analytic_distribution:
+            vals["analytic_distribution"] = self.analytic_distribution
+        return vals
+
+    def _prepare_invoice_vals(self, period_start, period_end, invoice_date):
+        """Header values of the invoice of one period (lines are added by the caller)."""
+        self.ensure_one()
+        vals = {
+            "move_type": "out_invoice",
+            "company_id": self.company_id.id,
+            "partner_id": self.partner_invoice_id.id or self.partner_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_date": invoice_date,
+            "invoice_origin": self.name,
+            "ref": self.reference or self.name,
+            "invoice_user_id": self.user_id.id,
+            "aftersales_contract_id": self.id,
+            "aftersales_period_start": period_start,
+            "aftersales_period_end": period_end,
+            "invoice_line_ids": [],
+        }
+        if self.payment_term_id:
+            vals["invoice_payment_term_id"] = self.payment_term_id.id
+        if self.fiscal_position_id:
+            vals["fiscal_position_id"] = self.fiscal_position_id.id
+        if self.journal_id:
+            vals["journal_id"] = self.journal_id.id
+        return vals
+
+    def _prepare_period_invoice(self, invoice_date):
+        """Everything one period needs: invoice values (or None) and what it invoices."""
+        self.ensure_one()
+        period_start, period_end = self._current_period(self.next_period_start)
+        contract = self.with_context(lang=self.partner_id.lang or self.env.lang)
+        vals = contract._prepare_invoice_vals(period_start, period_end, invoice_date)
+        billed = {}
+        for line in self.line_ids:
+            if not line.product_id or line.date_start > period_end:
+                continue
+            start, end = self._line_segment(line, period_end)
+            if start > end:
+                continue
+            billed[line] = end
+            if line.price_unit:
+                vals["invoice_line_ids"].append(
+                    Command.create(contract._prepare_invoice_line_vals(line, start, end))
+                )
+        return {
+            "contract": self,
+            "period_end": period_end,
+            "invoice_vals": vals if vals["invoice_line_ids"] else None,
+            "billed_lines": billed,
+        }
+
+    def _mark_invoiced(self, plans):
+        """Move the contracts and their lines past what ``plans`` invoiced, in few writes."""
+        by_next = defaultdict(list)
+        by_line_date = defaultdict(list)
+        for plan in plans:
+            by_next[plan["period_end"] + timedelta(days=1)].append(plan["contract"].id)
+            for line, end in plan["billed_lines"].items():
+                by_line_date[end].append(line.id)
+        for next_start, ids in by_next.items():
+            self.browse(ids).write({"next_period_start": next_start, "invoicing_error": False})
+        for end, ids in by_line_date.items():
+            self.env["aftersales.contract.line"].browse(ids).write({"date_last_invoiced": end})
+
+    def _invoice_next_period(self, invoice_date):
+        """Invoice the next due period of each contract of ``self``, in one batch.
+
+        Returns the invoices and a dict {contract: error message} of the contracts that
+        failed; those are left exactly as they were.
+        """
+        plans, errors = [], {}
+        for contract in self:
+            try:
+                plans.append(contract._prepare_period_invoice(invoice_date))
+            except Exception as error:  # noqa: BLE001 - recorded on the contract, run goes on
+                errors[contract] = str(error)
+        Move = self.env["account.move"].with_context(
+            default_move_type="out_invoice", tracking_disable=True
+        )
+        try:
+            with self.env.cr.savepoint():
+                moves = Move.create(
+                    [plan["invoice_vals"] for plan in plans if plan["invoice_vals"]]
+                )
+                self._mark_invoiced(plans)
+            return moves, errors
+        except Exception:  # noqa: BLE001 - retried one by one below to isolate the culprit
+            moves = Move.browse()
+        for plan in plans:
+            plan_moves, plan_errors = self._invoice_one(plan, Move)
+            moves |= plan_moves
+            errors.update(plan_errors)
+        return moves, errors
+
+    def _invoice_one(self, plan, Move):
+        try:
+            with self.env.cr.savepoint():
+                moves = Move.create([plan["invoice_vals"]]) if plan["invoice_vals"] else Move
+                self._mark_invoiced([plan])
+            return moves, {}
+        except psycopg2.errors.UniqueViolation:
+            return Move.browse(), {
+                plan["contract"]: self.env._(
+                    "The period ending %(date)s has already been invoiced.",
+                    date=format_date(self.env, plan["period_end"]),
+                )
+            }
+        except Exception as error:  # noqa: BLE001 - recorded on the contract, run goes on
+            return Move.browse(), {plan["contract"]: str(error)}
+
+    def _due_domain(self, today):
+        return Domain("state", "=", "active") & Domain("next_invoice_date", "<=", today)
+
+    def _record_invoicing_errors(self, errors):
+        now = fields.Datetime.now()
+        for contract, message in errors.items():
+            contract.write({"invoicing_error": message, "invoicing_error_date": now})
+            _logger.warning("Contract %s could not be invoiced: %s", contract.name, message)
+
+    def _post_invoices(self, moves):
+        """Post ``moves`` when the company asks for posted contract invoices."""
+        to_post = moves.filtered(lambda m: m.company_id.aftersales_invoice_post)
+        if not to_post:
+            return {}
+        try:
+            with self.env.cr.savepoint():
+                to_post._post()
+            return {}
+        except Exception:  # noqa: BLE001 - posted one by one below to isolate the culprit
+            errors = {}
+            for move in to_post:
+                try:
+                    with self.env.cr.savepoint():
+                        move._post()
+                except Exception as error:  # noqa: BLE001 - recorded on the contract
+                    errors[move.aftersales_contract_id] = str(error)
+            return errors
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+    def action_create_invoices(self):
+        """Invoice every period due up to today for the selected contracts."""
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(
+                    self.env._(
+                        "Contract %(name)s is not active: only active contracts are invoiced.",
+                        name=contract.name,
+                    )
+                )
+        self.lock_for_update()
+        today = fields.Date.context_today(self)
+        moves = self.env["account.move"]
+        pending = self.filtered_domain(self._due_domain(today))
+        if not pending:
+            raise UserError(self.env._("Nothing is due for invoicing today."))
+        while pending:
+            new_moves, errors = pending._invoice_next_period(today)
+            moves |= new_moves
+            if errors:
+                raise UserError("\n".join(errors.values()))
+            pending = pending.filtered_domain(self._due_domain(today))
+        errors = self._post_invoices(moves)
+        if errors:
+            raise UserError("\n".join(errors.values()))
+        return self._action_view_invoices(moves)
+
+    @api.model
+    def _cron_create_invoices(self, batch_size=200):
+        """Invoice every due period of every active contract, a batch at a time."""
+        today = fields.Date.context_today(self)
+        failed = set()
+        while True:
+            domain = self._due_domain(today) & Domain("id", "not in", list(failed))
+            contracts = self.search(domain, limit=batch_size, order="next_invoice_date, id")
+            remaining = (
+                self.search_count(domain) if len(contracts) == batch_size else len(contracts)
+            )
+            contracts = contracts.try_lock_for_update()
+            if not contracts:
+                break
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+            moves, errors = contracts._invoice_next_period(today)
+            errors.update(self._post_invoices(moves))
+            failed.update(contract.id for contract in errors)
+            self._record_invoicing_errors(errors)
+            if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
+                break
+
+    def _action_view_invoices(self, moves):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", moves.ids)]
+        action["context"] = {"default_move_type": "out_invoice"}
+        if len(moves) == 1:
+            action["views"] = [(self.env.ref("account.view_move_form").id, "form")]
+            action["res_id"] = moves.id
+        return action
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        return self._action_view_invoices(self.invoice_ids)

@@ -1,0 +1,306 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+
+class AftersalesContractLine(models.Model):
+    """One line of a contract: what it bills, what it covers, or both.
+
+    Fee lines and covered-equipment lines are one model on purpose. A dealer bills most
+    contracts per machine ("full service on serial 1234, 40 EUR a month"), so the fee and
+    the coverage of a machine are one thing with one start date: a machine added in the
+    middle of a period is billed pro rata from that date, and a ticket on that serial
+    points at the very line that bills it. A pure fee line (a flat subscription) simply
+    covers nothing, and a covered machine with no fee of its own simply has no product
+    to bill. Two models would have to be kept in step on dates, quantities and renewal.
+    """
+
+    _name = "aftersales.contract.line"
+    _description = "Service Contract Line"
+    _order = "contract_id, sequence, id"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        "aftersales.contract", required=True, ondelete="cascade", index=True
+    )
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    partner_id = fields.Many2one(related="contract_id.commercial_partner_id", store=True)
+    contract_state = fields.Selection(related="contract_id.state", store=True, index=True)
+
+    # --- what it bills -------------------------------------------------
+    product_id = fields.Many2one(
+        "product.product",
+        string="Billed Product",
+        check_company=True,
+        domain="[('sale_ok', '=', True)]",
+        help="The service invoiced every period. Empty on a covered machine without a fee.",
+    )
+    name = fields.Text(
+        string="Description",
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        required=True,
+        precompute=True,
+    )
+    quantity = fields.Float(default=1.0, digits="Product Unit")
+    product_uom_id = fields.Many2one(
+        "uom.uom",
+        string="Unit",
+        compute="_compute_product_uom_id",
+        precompute=True,
+        store=True,
+        readonly=False,
+    )
+    price_unit = fields.Float(
+        string="Unit Price",
+        digits="Product Price",
+        compute="_compute_price_unit",
+        precompute=True,
+        store=True,
+        readonly=False,
+    )
+    discount = fields.Float(string="Discount (%)", digits="Discount")
+    tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes",
+        compute="_compute_tax_ids",
+        precompute=True,
+        store=True,
+        readonly=False,
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+    )
+    price_subtotal = fields.Monetary(
+        string="Amount", compute="_compute_price_subtotal", store=True, currency_field="currency_id"
+    )
+    date_start = fields.Date(
+        string="From",
+        compute="_compute_date_start",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        help="The line is covered and billed from this day; pro rata when it falls "
+        "inside a billing period.",
+    )
+    date_end = fields.Date(string="Until")
+    date_last_invoiced = fields.Date(
+        string="Invoiced Until", readonly=True, copy=False, help="Last day already invoiced."
+    )
+    sale_line_id = fields.Many2one(
+        "sale.order.line", string="Sale Order Line", copy=False, index="btree_not_null"
+    )
+    renewal_percent = fields.Float(
+        string="Renewal Adjustment (%)",
+        help="Price change at renewal when the contract adjusts each line by its own percentage.",
+    )
+
+    # --- what it covers ------------------------------------------------
+    equipment_product_id = fields.Many2one(
+        "product.product",
+        string="Covered Product",
+        check_company=True,
+        compute="_compute_equipment_product_id",
+        precompute=True,
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial Number",
+        check_company=True,
+        index="btree_not_null",
+        domain="[('product_id', '=?', equipment_product_id)]",
+    )
+    labour_coverage = fields.Float(string="Labour Covered (%)", default=100.0)
+    parts_coverage = fields.Float(string="Parts Covered (%)", default=100.0)
+    travel_coverage = fields.Float(string="Travel Covered (%)", default=100.0)
+    callout_coverage = fields.Float(string="Call-out Fee Covered (%)", default=100.0)
+    preventive_visits = fields.Integer(string="Preventive Visits per Year")
+    response_hours = fields.Float(string="Response Time (h)", help="Working hours to respond.")
+    resolution_hours = fields.Float(string="Resolution Time (h)", help="Working hours to resolve.")
+
+    _quantity_positive = models.Constraint(
+        "CHECK (quantity >= 0)", "The quantity of a contract line cannot be negative."
+    )
+    _price_positive = models.Constraint(
+        "CHECK (price_unit >= 0)", "The unit price of a contract line cannot be negative."
+    )
+    _discount_range = models.Constraint(
+        "CHECK (discount >= 0 AND discount <= 100)", "A discount must be between 0 and 100%."
+    )
+    _coverage_range = models.Constraint(
+        "CHECK (labour_coverage BETWEEN 0 AND 100 AND parts_coverage BETWEEN 0 AND 100"
+        " AND travel_coverage BETWEEN 0 AND 100 AND callout_coverage BETWEEN 0 AND 100)",
+        "A coverage percentage must be between 0 and 100%.",
+    )
+    _sla_positive = models.Constraint(
+        "CHECK (response_hours >= 0 AND resolution_hours >= 0 AND preventive_visits >= 0)",
+        "Service-level targets and preventive visits cannot be negative.",
+    )
+    _bills_or_covers = models.Constraint(
+        "CHECK (product_id IS NOT NULL OR equipment_product_id IS NOT NULL)",
+        "A contract line must bill a product or cover one.",
+    )
+    _renewal_floor = models.Constraint(
+        "CHECK (renewal_percent >= -100)", "A price adjustment cannot be below -100%."
+    )
+    _dates_check = models.Constraint(
+        "CHECK (date_end IS NULL OR date_end >= date_start)",
+        "The end date of a contract line cannot be before its start date.",
+    )
+
+    @api.depends("contract_id.date_start")
+    def _compute_date_start(self):
+        """A proposal's lines start with it; a line added to an active contract starts today."""
+        today = fields.Date.context_today(self)
+        for line in self:
+            contract = line.contract_id
+            if contract.state == "active" and line.date_start:
+                continue
+            if contract.state == "active":
+                line.date_start = max(today, contract.date_start)
+            else:
+                line.date_start = contract.date_start or today
+
+    @api.depends("product_id", "equipment_product_id", "lot_id")
+    def _compute_name(self):
+        for line in self:
+            if line.name and line._origin.product_id == line.product_id and line.id:
+                continue
+            parts = []
+            if line.product_id:
+                parts.append(line.product_id.get_product_multiline_description_sale())
+            if line.equipment_product_id:
+                covered = line.equipment_product_id.display_name
+                if line.lot_id:
+                    covered = self.env._(
+                        "%(product)s, S/N %(lot)s", product=covered, lot=line.lot_id.name
+                    )
+                parts.append(covered)
+            line.name = "\n".join(parts) or line.name
+
+    @api.depends("lot_id")
+    def _compute_equipment_product_id(self):
+        for line in self:
+            if line.lot_id:
+                line.equipment_product_id = line.lot_id.product_id
+
+    @api.depends("product_id")
+    def _compute_product_uom_id(self):
+        for line in self:
+            line.product_uom_id = line.product_id.uom_id
+
+    @api.depends("product_id", "quantity", "contract_id.pricelist_id")
+    def _compute_price_unit(self):
+        for line in self:
+            if not line.product_id:
+                line.price_unit = 0.0
+                continue
+            pricelist = line.contract_id.pricelist_id
+            if pricelist:
+                line.price_unit = pricelist._get_product_price(
+                    line.product_id, line.quantity or 1.0, currency=line.currency_id
+                )
+            else:
+                line.price_unit = line.product_id.lst_price
+
+    @api.depends("product_id", "contract_id.fiscal_position_id")
+    def _compute_tax_ids(self):
+        for line in self:
+            taxes = line.product_id.taxes_id._filter_taxes_by_company(line.company_id)
+            fpos = line.contract_id.fiscal_position_id
+            line.tax_ids = fpos.map_tax(taxes) if fpos else taxes
+
+    @api.depends("quantity", "price_unit", "discount", "currency_id")
+    def _compute_price_subtotal(self):
+        for line in self:
+            amount = line.quantity * line.price_unit * (1 - line.discount / 100.0)
+            line.price_subtotal = line.currency_id.round(amount) if line.currency_id else amount
+
+    @api.depends("contract_id.name", "name")
+    def _compute_display_name(self):
+        for line in self:
+            first = (line.name or "").split("\n")[0]
+            line.display_name = f"{line.contract_id.name} - {first}" if line.contract_id else first
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("lot_id", "equipment_product_id")
+    def _check_lot_product(self):
+        for line in self.filtered("lot_id"):
+            if line.lot_id.product_id != line.equipment_product_id:
+                raise ValidationError(
+                    self.env._(
+                        "Serial %(lot)s is a %(lot_product)s, not a %(product)s.",
+                        lot=line.lot_id.name,
+                        lot_product=line.lot_id.product_id.display_name,
+                        product=line.equipment_product_id.display_name,
+                    )
+                )
+
+    def _coverage_end(self):
+        self.ensure_one()
+        ends = [d for d in (self.date_end, self.contract_id.date_end) if d]
+        return min(ends) if ends else fields.Date.to_date("9999-12-31")
+
+    def _coverage_start(self):
+        self.ensure_one()
+        return max(self.date_start, self.contract_id.date_start)
+
+    @api.constrains("lot_id", "date_start", "date_end", "contract_id")
+    def _check_lot_overlap(self):
+        self.filtered(lambda line: line.contract_state == "active")._check_lot_not_covered_twice()
+
+    def _check_lot_not_covered_twice(self):
+        """A serial may be covered by one active contract at a time."""
+        lines = self.filtered("lot_id")
+        if not lines:
+            return
+        others = self.search(
+            [
+                ("lot_id", "in", lines.lot_id.ids),
+                ("contract_state", "=", "active"),
+                ("contract_id", "not in", lines.contract_id.ids),
+            ]
+        )
+        candidates = others | lines
+        for line in lines:
+            start, end = line._coverage_start(), line._coverage_end()
+            for other in candidates:
+                if other == line or other.lot_id != line.lot_id:
+                    continue
+                if other.contract_id == line.contract_id and other.id < line.id:
+                    continue
+                if other._coverage_start() <= end and start <= other._coverage_end():
+                    raise ValidationError(
+                        self.env._(
+                            "Serial %(lot)s is already covered by contract %(contract)s "
+                            "in an overlapping period.",
+                            lot=line.lot_id.name,
+                            contract=other.contract_id.name,
+                        )
+                    )
+
+    @api.model
+    def _covering_domain(self, partner, day, lot=None, product=None):
+        """Active lines covering ``lot`` (or ``product``) for ``partner`` on ``day``."""
+        domain = Domain("contract_state", "=", "active") & Domain(
+            "partner_id", "=", partner.commercial_partner_id.id
+        )
+        domain &= Domain("date_start", "<=", day) & (
+            Domain("date_end", "=", False) | Domain("date_end", ">=", day)
+        )
+        domain &= Domain("contract_id.date_start", "<=", day) & (
+            Domain("contract_id.date_end", "=", False) | Domain("contract_id.date_end", ">=", day)
+        )
+        if lot:
+            return domain & Domain("lot_id", "=", lot.id)
+        return (
+            domain & Domain("lot_id", "=", False) & Domain("equipment_product_id", "=", product.id)
+        )

@@ -1,0 +1,332 @@
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command, Domain
+from odoo.tools.misc import format_date
+
+RENEWAL_TYPES = [
+    ("none", "No renewal"),
+    ("tacit", "Tacit renewal"),
+    ("proposal", "Renewal proposal"),
+]
+ADJUSTMENT_METHODS = [
+    ("none", "Same prices"),
+    ("percent", "Percentage on the whole contract"),
+    ("line_percent", "Percentage per line"),
+    ("lump_sum", "New total, spread over the lines"),
+    ("index", "Price index"),
+]
+
+
+class AftersalesContract(models.Model):
+    """Renewal: each new term is a successor contract with adjusted prices.
+
+    Tacit renewal (the Italian *rinnovo tacito*): once the notice date has passed without
+    a cancellation notice, the cron creates the next term as an active contract. By
+    proposal: the cron creates the next term as a draft proposal for the customer, which
+    becomes active when accepted. Either way the current term keeps its prices until its
+    end, and every price change is kept in the revision history.
+    """
+
+    _inherit = "aftersales.contract"
+
+    renewal_type = fields.Selection(RENEWAL_TYPES, required=True, default="none", tracking=True)
+    renewal_months = fields.Integer(string="Renewal Term (months)", default=12)
+    notice_days = fields.Integer(
+        string="Notice (days)",
+        default=90,
+        help="The customer may cancel the renewal until this many days before the end date.",
+    )
+    date_notice = fields.Date(
+        string="Notice Date",
+        compute="_compute_date_notice",
+        store=True,
+        index=True,
+        help="Last day to give notice of cancellation; the renewal is handled from this day.",
+    )
+    renewal_cancelled = fields.Boolean(
+        string="Cancellation Notice Received", copy=False, tracking=True
+    )
+    adjustment_method = fields.Selection(
+        ADJUSTMENT_METHODS, required=True, default="none", tracking=True
+    )
+    adjustment_percent = fields.Float(string="Adjustment (%)", tracking=True)
+    adjustment_amount = fields.Monetary(
+        string="New Total per Period",
+        currency_field="currency_id",
+        help="Lump-sum adjustment: the new fee per period, spread over the lines in proportion.",
+    )
+    index_id = fields.Many2one("aftersales.price.index", string="Price Index")
+    index_share = fields.Float(
+        string="Share of Index Change (%)",
+        default=100.0,
+        help="Part of the index change applied to prices, e.g. 75% of the ISTAT FOI change.",
+    )
+    predecessor_id = fields.Many2one(
+        "aftersales.contract", string="Renewal Of", copy=False, index="btree_not_null"
+    )
+    successor_ids = fields.One2many("aftersales.contract", "predecessor_id", string="Renewals")
+    revision_ids = fields.One2many(
+        "aftersales.contract.revision", "contract_id", string="Price Revisions", readonly=True
+    )
+
+    _renewal_positive = models.Constraint(
+        "CHECK (renewal_months >= 0 AND notice_days >= 0)",
+        "Renewal terms and notice periods cannot be negative.",
+    )
+    _adjustment_floor = models.Constraint(
+        "CHECK (adjustment_percent >= -100)", "A price adjustment cannot be below -100%."
+    )
+    _lump_sum_positive = models.Constraint(
+        "CHECK (adjustment_amount IS NULL OR adjustment_amount >= 0)",
+        "The new total of a lump-sum adjustment cannot be negative.",
+    )
+
+    @api.depends("date_end", "notice_days")
+    def _compute_date_notice(self):
+        for contract in self:
+            contract.date_notice = contract.date_end and contract.date_end - timedelta(
+                days=contract.notice_days
+            )
+
+    # ------------------------------------------------------------------
+    # Price adjustment
+    # ------------------------------------------------------------------
+    def _index_ratio(self, day):
+        """New/old ratio of the price index between the term's start and ``day``."""
+        self.ensure_one()
+        if not self.index_id:
+            raise UserError(
+                self.env._("Contract %s adjusts prices by index but has no index.", self.name)
+            )
+        old = self.index_id._value_at(self.date_start)
+        new = self.index_id._value_at(day)
+        return old, new
+
+    def _adjusted_prices(self, day):
+        """{line: (new unit price, revision values)} for the renewal computed on ``day``."""
+        self.ensure_one()
+        currency = self.currency_id
+        method = self.adjustment_method
+        result = {}
+        if method == "lump_sum":
+            return self._lump_sum_prices()
+        extra = {}
+        if method == "index":
+            old, new = self._index_ratio(day)
+            factor = 1 + (new.value / old.value - 1) * self.index_share / 100.0
+            extra = {"index_old_value": old.value, "index_new_value": new.value}
+        for line in self.line_ids:
+            if method == "percent":
+                factor = 1 + self.adjustment_percent / 100.0
+            elif method == "line_percent":
+                factor = 1 + line.renewal_percent / 100.0
+            elif method == "none":
+                factor = 1.0
+            result[line] = (currency.round(line.price_unit * factor), extra)
+        return result
+
+    def _lump_sum_prices(self):
+        """Spread the new total over the lines in proportion to their amounts.
+
+        Amounts are rounded in the currency, and the rounding residue goes to the largest
+        line so that the new lines add up to the new total.
+        """
+        currency = self.currency_id
+        lines = self.line_ids.filtered("price_subtotal")
+        old_total = sum(lines.mapped("price_subtotal"))
+        if not old_total:
+            raise UserError(
+                self.env._("Contract %s has no amount to spread a new total over.", self.name)
+            )
+        new_total = self.adjustment_amount
+        subtotals = {
+            line: currency.round(line.price_subtotal * new_total / old_total) for line in lines
+        }
+        residue = currency.round(new_total - sum(subtotals.values()))
+        if residue:
+            largest = max(lines, key=lambda line: (line.price_subtotal, -line.id))
+            subtotals[largest] = currency.round(subtotals[largest] + residue)
+        result = {line: (line.price_unit, {}) for line in self.line_ids - lines}
+        for line, subtotal in subtotals.items():
+            units = line.quantity * (1 - line.discount / 100.0)
+            result[line] = (currency.round(subtotal / units) if units else line.price_unit, {})
+        return result
+
+    # ------------------------------------------------------------------
+    # Renewal
+    # ------------------------------------------------------------------
+    def _lines_to_renew(self):
+        """The lines that go on into the next term (not ended before it starts)."""
+        start = self.date_end + timedelta(days=1)
+        return self.line_ids.filtered(lambda line: not line.date_end or line.date_end >= start)
+
+    def _prepare_renewal_vals(self, prices):
+        """Values of the next term of this contract, with the adjusted ``prices``."""
+        self.ensure_one()
+        start = self.date_end + timedelta(days=1)
+        months = self.renewal_months or 12
+        line_commands = []
+        for line in self._lines_to_renew():
+            line_vals = line.copy_data(
+                {
+                    "date_start": start,
+                    "price_unit": prices[line][0],
+                }
+            )[0]
+            line_commands.append(Command.create(line_vals))
+        return {
+            "predecessor_id": self.id,
+            "date_start": start,
+            "date_end": start + relativedelta(months=months, days=-1),
+            "next_period_start": start,
+            "line_ids": line_commands,
+            "origin": self.name,
+            "adjustment_amount": False,
+        }
+
+    def _prepare_revision_vals(self, new_contract, prices, day):
+        vals_list = []
+        for old_line, new_line in zip(self._lines_to_renew(), new_contract.line_ids, strict=True):
+            new_price, extra = prices[old_line]
+            vals_list.append(
+                {
+                    "contract_id": new_contract.id,
+                    "line_id": new_line.id,
+                    "previous_contract_id": self.id,
+                    "date": day,
+                    "method": self.adjustment_method,
+                    "old_price": old_line.price_unit,
+                    "new_price": new_price,
+                    **extra,
+                }
+            )
+        return vals_list
+
+    def _renew(self, day):
+        """Create the next term of each contract; returns the new contracts."""
+        new_contracts = self.browse()
+        for contract in self:
+            if not contract.date_end:
+                raise UserError(
+                    self.env._(
+                        "Contract %s is open-ended: there is nothing to renew.", contract.name
+                    )
+                )
+            if contract.successor_ids.filtered(lambda c: c.state != "cancel"):
+                raise UserError(self.env._("Contract %s has already been renewed.", contract.name))
+            prices = contract._adjusted_prices(day)
+            vals = contract.copy_data(contract._prepare_renewal_vals(prices))[0]
+            new_contract = self.create(vals)
+            self.env["aftersales.contract.revision"].create(
+                contract._prepare_revision_vals(new_contract, prices, day)
+            )
+            new_contracts |= new_contract
+            contract.message_post(
+                body=self.env._(
+                    "Renewed from %(date)s by %(new)s.",
+                    date=format_date(self.env, new_contract.date_start),
+                    new=new_contract._get_html_link(),
+                )
+            )
+        tacit = new_contracts.filtered(lambda c: c.predecessor_id.renewal_type == "tacit")
+        if tacit:
+            tacit.action_activate()
+        return new_contracts
+
+    def action_renew(self):
+        """Renew now: the next term, as a proposal or active according to the renewal type."""
+        for contract in self:
+            if contract.state != "active":
+                raise UserError(
+                    self.env._("Only active contracts can be renewed (%s).", contract.name)
+                )
+        new_contracts = self._renew(fields.Date.context_today(self))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.contract",
+            "view_mode": "form" if len(new_contracts) == 1 else "list,form",
+            "res_id": new_contracts.id if len(new_contracts) == 1 else False,
+            "domain": [("id", "in", new_contracts.ids)],
+        }
+
+    def action_view_successors(self):
+        self.ensure_one()
+        successors = self.successor_ids
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "aftersales.contract",
+            "name": self.env._("Renewals"),
+            "view_mode": "form" if len(successors) == 1 else "list,form",
+            "res_id": successors.id if len(successors) == 1 else False,
+            "domain": [("id", "in", successors.ids)],
+        }
+
+    def action_cancel_renewal(self):
+        """Record the customer's notice of cancellation: the contract ends at its end date."""
+        today = fields.Date.context_today(self)
+        for contract in self:
+            if (
+                contract.renewal_type == "tacit"
+                and contract.date_notice
+                and today > contract.date_notice
+            ):
+                raise UserError(
+                    self.env._(
+                        "The notice date of %(name)s was %(date)s: the contract renews tacitly.",
+                        name=contract.name,
+                        date=format_date(self.env, contract.date_notice),
+                    )
+                )
+        self.write({"renewal_cancelled": True})
+        self.successor_ids.filtered(lambda c: c.state == "draft").action_cancel()
+
+    def _can_be_accepted_in_portal(self):
+        """A renewal proposal the customer may accept (and so activate) from the portal."""
+        self.ensure_one()
+        return self.state == "draft" and bool(self.predecessor_id) and bool(self.line_ids)
+
+    def _renewal_due_domain(self, today):
+        return (
+            Domain("state", "=", "active")
+            & Domain("renewal_type", "!=", "none")
+            & Domain("renewal_cancelled", "=", False)
+            & Domain("date_notice", "<=", today)
+            & Domain("successor_ids", "=", False)
+        )
+
+    def _on_activated(self):
+        res = super()._on_activated()
+        for contract in self.filtered("predecessor_id"):
+            contract.predecessor_id.message_post(
+                body=self.env._("Renewal %s accepted.", contract._get_html_link())
+            )
+        return res
+
+    @api.model
+    def _cron_renew(self, batch_size=50):
+        """Renew the contracts whose notice period has started; close the ended ones."""
+        today = fields.Date.context_today(self)
+        ended = self.search(
+            [("state", "=", "active"), ("date_end", "<", today), ("next_invoice_date", "=", False)]
+        )
+        ended.action_close()
+        failed = set()
+        while True:
+            domain = self._renewal_due_domain(today) & Domain("id", "not in", list(failed))
+            contracts = self.search(domain, limit=batch_size).try_lock_for_update()
+            if not contracts:
+                break
+            self.env["ir.cron"]._commit_progress(remaining=self.search_count(domain))
+            for contract in contracts:
+                try:
+                    with self.env.cr.savepoint():
+                        contract._renew(today)
+                except UserError as error:
+                    failed.add(contract.id)
+                    contract.message_post(body=self.env._("Renewal failed: %s", error))
+            if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
+                break

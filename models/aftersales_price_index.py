@@ -1,0 +1,33 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
+
+
+class AftersalesPriceIndex(models.Model):
+    """A published price index (for example ISTAT FOI) used to adjust renewed contracts."""
+
+    _name = "aftersales.price.index"
+    _description = "Price Index"
+    _order = "name, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char()
+    active = fields.Boolean(default=True)
+    value_ids = fields.One2many("aftersales.price.index.value", "index_id", string="Values")
+    note = fields.Text(translate=True)
+
+    def _value_at(self, day):
+        """The latest value published for a period starting on or before ``day``."""
+        self.ensure_one()
+        value = self.env["aftersales.price.index.value"].search(
+            [("index_id", "=", self.id), ("date", "<=", day)], order="date desc", limit=1
+        )
+        if not value:
+            raise UserError(
+                self.env._(
+                    "Index %(index)s has no value for %(date)s or before.",
+                    index=self.name,
+                    date=format_date(self.env, day),
+                )
+            )
+        return value

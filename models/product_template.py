@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    aftersales_warranty_months = fields.Integer(
+        string="Warranty (months)",
+        help="Warranty given on each serial from the day it is delivered to the customer.",
+    )
+    aftersales_contract_template_id = fields.Many2one(
+        "aftersales.contract.template",
+        string="Service Contract",
+        company_dependent=False,
+        help="Selling this product makes a service contract from this template.",
+    )
+
+    _warranty_positive = models.Constraint(
+        "CHECK (aftersales_warranty_months >= 0)", "A warranty cannot last a negative time."
+    )

@@ -1,0 +1,94 @@
+from odoo import api, fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    aftersales_contract_ids = fields.One2many(
+        "aftersales.contract", "sale_order_id", string="Service Contracts"
+    )
+    aftersales_contract_count = fields.Integer(compute="_compute_aftersales_contract_count")
+
+    @api.depends("aftersales_contract_ids")
+    def _compute_aftersales_contract_count(self):
+        for order in self:
+            order.aftersales_contract_count = len(order.aftersales_contract_ids)
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        self._aftersales_create_contracts()
+        return res
+
+    def _aftersales_create_contracts(self):
+        """One contract per order and contract template sold on it."""
+        plans = []
+        for order in self.filtered(lambda o: not o.aftersales_contract_ids):
+            fee_lines = order.order_line.filtered(
+                lambda line: (
+                    line.product_id.aftersales_contract_template_id and not line.display_type
+                )
+            )
+            groups = fee_lines.grouped(lambda line: line.product_id.aftersales_contract_template_id)
+            templates = sorted(groups, key=lambda t: (t.sequence, t.id))
+            for position, template in enumerate(templates):
+                lines = groups[template]
+                if template.first_period_billing == "contract":
+                    lines.aftersales_billed_by_contract = True
+                plans.append(
+                    order._prepare_aftersales_contract_plan(
+                        template, lines, equipment=position == 0
+                    )
+                )
+        return self.env["aftersales.contract"]._create_generated(plans)
+
+    def _prepare_aftersales_contract_plan(self, template, fee_lines, equipment=True):
+        """The contract of ``template`` for this order: its fee lines, and the machines
+        sold on the same order as covered lines (serials are filled in on delivery)."""
+        self.ensure_one()
+        fee_vals = [line._prepare_aftersales_contract_line_vals() for line in fee_lines]
+        equipment_vals = []
+        if equipment:
+            for line in self.order_line.filtered(
+                lambda line: (
+                    line.product_id.type == "consu"
+                    and not line.display_type
+                    and not line.product_id.aftersales_contract_template_id
+                )
+            ):
+                equipment_vals += line._prepare_aftersales_equipment_vals()
+        return self.env["aftersales.contract"]._prepare_generated_vals(
+            template,
+            partner=self.partner_id,
+            company=self.company_id,
+            date_start=fields.Date.context_today(self, self.date_order),
+            fee_vals=fee_vals,
+            equipment_vals=equipment_vals,
+            first_period_billed=template.first_period_billing == "sale_order",
+            extra={
+                "sale_order_id": self.id,
+                "origin": self.name,
+                "reference": self.client_order_ref,
+                "partner_invoice_id": self.partner_invoice_id.id,
+                "pricelist_id": self.pricelist_id.id,
+                "currency_id": self.currency_id.id,
+                "payment_term_id": self.payment_term_id.id or False,
+                "fiscal_position_id": self.fiscal_position_id.id,
+                "user_id": self.user_id.id,
+                "analytic_distribution": fee_lines[:1].analytic_distribution,
+            },
+        )
+
+    def action_view_aftersales_contracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales.aftersales_contract_action"
+        )
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {
+            "default_sale_order_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
+        if len(self.aftersales_contract_ids) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = self.aftersales_contract_ids.id
+        return action

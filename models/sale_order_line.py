@@ -1,0 +1,42 @@
+from odoo import api, fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    aftersales_billed_by_contract = fields.Boolean(
+        string="Billed by the Contract",
+        copy=False,
+        readonly=True,
+        help="The service contract made from this line bills every period, this one included: "
+        "the order does not invoice it.",
+    )
+
+    @api.depends("aftersales_billed_by_contract")
+    def _compute_qty_to_invoice(self):
+        res = super()._compute_qty_to_invoice()
+        for line in self.filtered("aftersales_billed_by_contract"):
+            line.qty_to_invoice = 0.0
+        return res
+
+    def _prepare_aftersales_contract_line_vals(self):
+        """A fee line of the contract, with this line's prices, discount and taxes."""
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "name": self.name,
+            "quantity": self.product_uom_qty,
+            "product_uom_id": self.product_uom_id.id,
+            "price_unit": self.price_unit,
+            "discount": self.discount,
+            "tax_ids": [fields.Command.set(self.tax_ids.ids)],
+            "sale_line_id": self.id,
+        }
+
+    def _prepare_aftersales_equipment_vals(self):
+        """Covered lines for the goods of this line: one per unit when serial-tracked."""
+        self.ensure_one()
+        if self.product_id.tracking == "serial":
+            units = max(int(self.product_uom_qty), 1)
+            return [{"equipment_product_id": self.product_id.id, "quantity": 1.0}] * units
+        return [{"equipment_product_id": self.product_id.id, "quantity": self.product_uom_qty}]

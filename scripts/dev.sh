@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# Development helper behind the Makefile: a project-local PostgreSQL cluster on a
+# unix socket, and the Odoo databases that `make run` and `make test` use.
+#
+# Everything lives in $LOCAL (.local/ by default, ignored by git).  When run as
+# root, the cluster runs as an unprivileged OS user, because initdb refuses root;
+# if that user cannot traverse the checkout (a private home directory), the data
+# directory lives under /var/tmp and .local/pgdata is a symbolic link to it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
+LOCAL=${LOCAL:-$ROOT/.local}
+PYTHON=${PYTHON:-python3}
+MODULE=aftersales
+HASH=$(printf '%s' "$ROOT" | cksum | awk '{printf "%08x", $1}')
+PGSOCKDIR=${PGSOCKDIR:-/tmp/as-$HASH}
+PGPORT_LOCAL=${PGPORT_LOCAL:-$((50000 + 0x${HASH:0:4} % 10000))}
+DB_ROLE=${DB_ROLE:-aftersales}
+RUN_DB=${DB:-aftersales}
+TEST_DB=${TEST_DB:-aftersales_test}
+HTTP_PORT=${PORT:-8069}
+ADDONS_DIR=$LOCAL/addons
+CONF=$LOCAL/odoo.conf
+LOGDIR=$LOCAL/log
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+check_odoo() {
+    "$PYTHON" -c 'import odoo.release' 2>/dev/null || die "Odoo 19.0 cannot be imported by '$PYTHON'.
+Install Odoo 19.0 Community from source into that interpreter (see README.md, Prerequisites),
+or point PYTHON=... at an interpreter that has it."
+    local v
+    v=$("$PYTHON" -c 'import odoo.release as r; print(r.serie)')
+    [ "$v" = "19.0" ] || die "'$PYTHON' imports Odoo $v, this add-on needs 19.0."
+}
+
+# --- PostgreSQL ------------------------------------------------------------
+# Use an existing server when the caller sets PGHOST (standard libpq variables).
+external_pg() { [ -n "${PGHOST:-}" ]; }
+
+pg_bin() {
+    local name=$1 dir
+    if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return; fi
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        [ -x "$dir/$name" ] && { echo "$dir/$name"; return; }
+    done
+    die "PostgreSQL server binary '$name' not found (install the PostgreSQL 13+ server package)."
+}
+
+pg_os_user() {
+    if [ "$(id -u)" != 0 ]; then id -un; return; fi
+    if id postgres >/dev/null 2>&1; then echo postgres; else echo nobody; fi
+}
+
+as_pg() {
+    local user
+    user=$(pg_os_user)
+    if [ "$user" = "$(id -un)" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
+}
+
+pgdata() {
+    local user target
+    user=$(pg_os_user)
+    mkdir -p "$LOCAL"
+    if [ -e "$LOCAL/pgdata" ] || [ -L "$LOCAL/pgdata" ]; then echo "$LOCAL/pgdata"; return; fi
+    if [ "$user" = "$(id -un)" ] || runuser -u "$user" -- test -x "$LOCAL" 2>/dev/null; then
+        mkdir -p "$LOCAL/pgdata"
+    else
+        target=/var/tmp/aftersales-pg-$HASH
+        mkdir -p "$target"
+        ln -s "$target" "$LOCAL/pgdata"
+    fi
+    [ "$user" = "$(id -un)" ] || chown "$user" "$LOCAL/pgdata/"
+    chmod 700 "$LOCAL/pgdata/"
+    echo "$LOCAL/pgdata"
+}
+
+pg_start() {
+    external_pg && return 0
+    local data user
+    data=$(pgdata)
+    user=$(pg_os_user)
+    mkdir -p "$PGSOCKDIR"
+    [ "$user" = "$(id -un)" ] || chown "$user" "$PGSOCKDIR"
+    chmod 755 "$PGSOCKDIR"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        say "Creating the local PostgreSQL cluster in $data (OS user $user)"
+        as_pg "$(pg_bin initdb)" -D "$data/" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    fi
+    if ! as_pg "$(pg_bin pg_ctl)" -D "$data/" status >/dev/null 2>&1; then
+        as_pg "$(pg_bin pg_ctl)" -D "$data/" -w -l "$data/server.log" start \
+            -o "-c listen_addresses='' -c unix_socket_directories='$PGSOCKDIR' -p $PGPORT_LOCAL -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB" >/dev/null
+    fi
+    if ! psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname='$DB_ROLE'" | grep -q 1; then
+        psql_admin -qc "CREATE ROLE $DB_ROLE LOGIN SUPERUSER"
+    fi
+}
+
+pg_stop() {
+    external_pg && return 0
+    [ -f "$LOCAL/pgdata/PG_VERSION" ] || return 0
+    as_pg "$(pg_bin pg_ctl)" -D "$LOCAL/pgdata/" -m fast stop >/dev/null 2>&1 || true
+}
+
+psql_admin() { as_pg psql -h "$PGSOCKDIR" -p "$PGPORT_LOCAL" -U postgres -d postgres -X "$@"; }
+
+psql_db() {
+    if external_pg; then psql -X "$@"; else psql -h "$PGSOCKDIR" -p "$PGPORT_LOCAL" -U "$DB_ROLE" -X "$@"; fi
+}
+
+db_exists() { psql_db -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$1'" | grep -q 1; }
+
+# --- Odoo ------------------------------------------------------------------
+write_conf() {
+    mkdir -p "$ADDONS_DIR" "$LOCAL/data" "$LOGDIR"
+    # The add-on is loaded as `aftersales` whatever the checkout's folder is called.
+    ln -sfn "$ROOT" "$ADDONS_DIR/$MODULE"
+    {
+        echo "[options]"
+        echo "addons_path = $ADDONS_DIR"
+        echo "data_dir = $LOCAL/data"
+        if external_pg; then
+            echo "db_host = ${PGHOST}"
+            echo "db_port = ${PGPORT:-5432}"
+            echo "db_user = ${PGUSER:-$(id -un)}"
+            echo "db_password = ${PGPASSWORD:-False}"
+        else
+            echo "db_host = $PGSOCKDIR"
+            echo "db_port = $PGPORT_LOCAL"
+            echo "db_user = $DB_ROLE"
+        fi
+        echo "http_interface = 127.0.0.1"
+        echo "gevent_port = $((HTTP_PORT + 3))"
+        echo "list_db = False"
+        echo "max_cron_threads = 1"
+        echo "limit_time_real = 0"
+        echo "limit_time_cpu = 0"
+    } >"$CONF"
+}
+
+odoo() { "$PYTHON" -m odoo "$@" -c "$CONF"; }
+
+depends_key() {
+    "$PYTHON" - "$ROOT/__manifest__.py" <<'PY'
+import ast, hashlib, sys
+deps = sorted(ast.literal_eval(open(sys.argv[1]).read())["depends"])
+print(",".join(deps))
+print(hashlib.sha1(",".join(deps).encode()).hexdigest()[:10])
+PY
+}
+
+copy_filestore() {
+    rm -rf "$LOCAL/data/filestore/$2"
+    if [ -d "$LOCAL/data/filestore/$1" ]; then
+        mkdir -p "$LOCAL/data/filestore"
+        cp -a "$LOCAL/data/filestore/$1" "$LOCAL/data/filestore/$2"
+    fi
+}
+
+# Fails when an Odoo log holds a WARNING, ERROR or CRITICAL line.
+check_log() {
+    if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$1"; then
+        die "$2 logged the warnings or errors above (full log: $1)"
+    fi
+}
+
+template_db() {
+    local key deps hash tpl
+    key=$(depends_key)
+    deps=$(echo "$key" | sed -n 1p)
+    hash=$(echo "$key" | sed -n 2p)
+    tpl=aftersales_tpl_$hash
+    if ! db_exists "$tpl"; then
+        say "Building the cached template database $tpl with: $deps"
+        for old in $(psql_db -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'aftersales_tpl_%'"); do
+            psql_db -d postgres -qc "DROP DATABASE \"$old\"" && rm -rf "$LOCAL/data/filestore/$old"
+        done
+        odoo -d "${tpl}_wip" -i "$deps" --stop-after-init --log-level=warn >"$LOGDIR/template.log" 2>&1 \
+            || { tail -50 "$LOGDIR/template.log"; die "installing the dependencies failed"; }
+        psql_db -d postgres -qc "ALTER DATABASE \"${tpl}_wip\" RENAME TO \"$tpl\""
+        rm -rf "$LOCAL/data/filestore/$tpl"
+        [ -d "$LOCAL/data/filestore/${tpl}_wip" ] && mv "$LOCAL/data/filestore/${tpl}_wip" "$LOCAL/data/filestore/$tpl"
+    fi
+    echo "$tpl"
+}
+
+drop_db() {
+    if db_exists "$1"; then psql_db -d postgres -qc "DROP DATABASE \"$1\" WITH (FORCE)"; fi
+    rm -rf "$LOCAL/data/filestore/$1"
+}
+
+cmd_test() {
+    check_odoo
+    pg_start
+    write_conf
+    local tpl
+    tpl=$(template_db)
+    drop_db "$TEST_DB"
+    psql_db -d postgres -qc "CREATE DATABASE \"$TEST_DB\" TEMPLATE \"$tpl\""
+    copy_filestore "$tpl" "$TEST_DB"
+    say "Installing $MODULE in $TEST_DB (no demo data)"
+    odoo -d "$TEST_DB" -i "$MODULE" --stop-after-init --log-level=info >"$LOGDIR/install.log" 2>&1 \
+        || { tail -50 "$LOGDIR/install.log"; die "installing $MODULE failed"; }
+    check_log "$LOGDIR/install.log" "Installing $MODULE"
+    say "Upgrading $MODULE (-u $MODULE)"
+    odoo -d "$TEST_DB" -u "$MODULE" --stop-after-init --log-level=info >"$LOGDIR/upgrade.log" 2>&1 \
+        || { tail -50 "$LOGDIR/upgrade.log"; die "upgrading $MODULE failed"; }
+    check_log "$LOGDIR/upgrade.log" "Upgrading $MODULE"
+    run_pytest "$@"
+}
+
+run_pytest() {
+    say "Running the tests with pytest-odoo"
+    cd "$ADDONS_DIR/$MODULE"
+    PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip "$ADDONS_DIR/$MODULE/tests" --odoo-config="$CONF" --odoo-database="$TEST_DB" \
+        --odoo-http --odoo-log-level=warn -p no:cacheprovider "$@"
+}
+
+# Quick iteration: upgrade the module in the existing test database, then run pytest.
+cmd_retest() {
+    check_odoo
+    pg_start
+    write_conf
+    db_exists "$TEST_DB" || die "no test database yet: run 'make test' first"
+    odoo -d "$TEST_DB" -u "$MODULE" --stop-after-init --log-level=warn >"$LOGDIR/upgrade.log" 2>&1 \
+        || { tail -50 "$LOGDIR/upgrade.log"; die "upgrading $MODULE failed"; }
+    run_pytest "$@"
+}
+
+cmd_run() {
+    check_odoo
+    pg_start
+    write_conf
+    if ! db_exists "$RUN_DB"; then
+        say "Creating database $RUN_DB with $MODULE and its demo data"
+        odoo -d "$RUN_DB" -i "$MODULE" --with-demo --stop-after-init --log-level=warn \
+            || { drop_db "$RUN_DB"; die "creating $RUN_DB failed"; }
+    fi
+    say "Serving $RUN_DB on http://localhost:$HTTP_PORT (login admin, password admin)"
+    exec "$PYTHON" -m odoo -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" --http-port="$HTTP_PORT" "$@"
+}
+
+cmd_update() {
+    check_odoo
+    pg_start
+    write_conf
+    odoo -d "$RUN_DB" -u "$MODULE" --stop-after-init
+}
+
+cmd_shell() {
+    check_odoo
+    pg_start
+    write_conf
+    db_exists "$RUN_DB" || die "database $RUN_DB does not exist yet: run 'make run' first"
+    exec "$PYTHON" -m odoo shell -c "$CONF" -d "$RUN_DB" --no-http "$@"
+}
+
+cmd_clean() {
+    pg_stop
+    if [ -L "$LOCAL/pgdata" ]; then rm -rf "$(readlink "$LOCAL/pgdata")"; fi
+    rm -rf "$LOCAL" "$PGSOCKDIR"
+}
+
+case "${1:-}" in
+    pg-start) pg_start ;;
+    pg-stop) pg_stop ;;
+    conf) check_odoo; pg_start; write_conf; echo "$CONF" ;;
+    template) check_odoo; pg_start; write_conf; template_db ;;
+    test) shift; cmd_test "$@" ;;
+    retest) shift; cmd_retest "$@" ;;
+    run) shift; cmd_run "$@" ;;
+    update) shift; cmd_update "$@" ;;
+    shell) shift; cmd_shell "$@" ;;
+    clean) cmd_clean ;;
+    psql) shift; pg_start; psql_db -d "${1:-$RUN_DB}" ;;
+    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|run|update|shell|clean|psql}" ;;
+esac

@@ -1,0 +1,2 @@
+from . import test_contract_invoicing
+from . import test_window_actions

@@ -1,0 +1,183 @@
+from datetime import date
+
+from odoo.fields import Command
+from odoo.tests import new_test_user
+from odoo.tests.common import TransactionCase
+
+
+class AftersalesCase(TransactionCase):
+    """Fixtures shared by the module's tests: one user per role, two companies, a
+    dealer's catalogue (a serial-tracked espresso machine, a maintenance fee) and
+    contract templates."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls.company.aftersales_invoice_post = False
+        cls.company_b = cls.env["res.company"].create({"name": "Other Company B"})
+        cls._create_users()
+        cls._create_partners()
+        cls._create_catalogue()
+
+    @classmethod
+    def _create_users(cls):
+        cls.user_technician = new_test_user(
+            cls.env,
+            login="as_technician",
+            name="Tina Technician",
+            groups="aftersales.group_aftersales_user",
+        )
+        cls.user_manager = new_test_user(
+            cls.env,
+            login="as_manager",
+            name="Marco Manager",
+            groups="aftersales.group_aftersales_manager,sales_team.group_sale_salesman",
+        )
+        cls.user_accountant = new_test_user(
+            cls.env,
+            login="as_accountant",
+            name="Anna Accountant",
+            groups="account.group_account_invoice",
+        )
+
+    @classmethod
+    def _create_partners(cls):
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Bar Centrale S.r.l.", "is_company": True, "email": "info@barcentrale.example"}
+        )
+        cls.customer_contact = cls.env["res.partner"].create(
+            {
+                "name": "Giulia Rossi",
+                "parent_id": cls.customer.id,
+                "email": "giulia@barcentrale.example",
+            }
+        )
+        cls.customer_other = cls.env["res.partner"].create(
+            {"name": "Pasticceria Dolce Vita", "is_company": True}
+        )
+        cls.customer_b = cls.env["res.partner"].create(
+            {"name": "Caffè Lontano S.p.A.", "is_company": True, "company_id": cls.company_b.id}
+        )
+        cls.user_portal = new_test_user(
+            cls.env,
+            login="as_portal",
+            name="Giulia Rossi (portal)",
+            groups="base.group_portal",
+            partner_id=cls.customer_contact.id,
+        )
+        cls.user_portal_other = new_test_user(
+            cls.env,
+            login="as_portal_other",
+            name="Dolce Vita (portal)",
+            groups="base.group_portal",
+            partner_id=cls.customer_other.id,
+        )
+        cls.user_portal_b = new_test_user(
+            cls.env,
+            login="as_portal_b",
+            name="Caffè Lontano (portal)",
+            groups="base.group_portal",
+            partner_id=cls.customer_b.id,
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+
+    @classmethod
+    def _create_catalogue(cls):
+        cls.tax_22 = cls.env["account.tax"].create(
+            {"name": "IVA 22% (test)", "amount": 22.0, "type_tax_use": "sale"}
+        )
+        cls.fee_product = cls.env["product.product"].create(
+            {
+                "name": "Full-service maintenance",
+                "type": "service",
+                "list_price": 600.0,
+                "invoice_policy": "order",
+                "taxes_id": [Command.set(cls.tax_22.ids)],
+            }
+        )
+        cls.machine = cls.env["product.product"].create(
+            {
+                "name": "Espresso machine Aurora 2GR",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "list_price": 5000.0,
+                "aftersales_warranty_months": 24,
+            }
+        )
+        cls.grinder = cls.env["product.product"].create(
+            {"name": "Grinder Macina 64", "type": "consu", "list_price": 800.0}
+        )
+        cls.template = cls.env["aftersales.contract.template"].create(
+            {
+                "name": "Full service 12 months",
+                "duration_months": 12,
+                "billing_period": "quarterly",
+                "billing_mode": "advance",
+                "period_alignment": "start",
+                "generated_state": "active",
+                "first_period_billing": "contract",
+                "renewal_type": "tacit",
+                "notice_days": 90,
+                "response_hours": 8.0,
+                "resolution_hours": 24.0,
+            }
+        )
+        cls.fee_product.aftersales_contract_template_id = cls.template
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _run_cron(self, xmlid):
+        """Run a cron as the scheduler would, on the test transaction."""
+        with self.enter_registry_test_mode():
+            self.env.ref(xmlid).method_direct_trigger()
+
+    @classmethod
+    def _create_lot(cls, name, product=None, **vals):
+        return cls.env["stock.lot"].create(
+            {"name": name, "product_id": (product or cls.machine).id, **vals}
+        )
+
+    @classmethod
+    def _fee_line(cls, price=300.0, qty=1.0, **vals):
+        return Command.create(
+            {
+                "product_id": cls.fee_product.id,
+                "quantity": qty,
+                "price_unit": price,
+                "tax_ids": [Command.set(cls.tax_22.ids)],
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _covered_line(cls, lot=None, product=None, **vals):
+        return Command.create(
+            {
+                "equipment_product_id": (product or cls.machine).id,
+                "lot_id": lot.id if lot else False,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _create_contract(cls, lines=None, activate=True, **vals):
+        contract = cls.env["aftersales.contract"].create(
+            {
+                "partner_id": cls.customer.id,
+                "date_start": date(2026, 1, 1),
+                "date_end": date(2026, 12, 31),
+                "billing_period": "quarterly",
+                "billing_mode": "advance",
+                "period_alignment": "calendar",
+                "line_ids": lines if lines is not None else [cls._fee_line()],
+                **vals,
+            }
+        )
+        if activate:
+            contract.action_activate()
+        return contract

@@ -1,0 +1,2 @@
+from . import aftersales_contract_equipment_wizard
+from . import aftersales_contract_equipment_wizard_line
