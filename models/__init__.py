@@ -2,6 +2,7 @@ from . import aftersales_contract
 from . import aftersales_contract_invoicing
 from . import aftersales_contract_renewal
 from . import aftersales_contract_generation
+from . import aftersales_contract_hour_bank
 from . import aftersales_contract_line
 from . import aftersales_contract_template
 from . import aftersales_contract_revision
