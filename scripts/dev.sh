@@ -217,6 +217,26 @@ run_pytest() {
         --odoo-http --odoo-log-level=warn -p no:cacheprovider "$@"
 }
 
+# Benchmarks: every scripts/bench_*.py, on a database with the module and no demo data.
+cmd_bench() {
+    check_odoo
+    pg_start
+    write_conf
+    local tpl bench_db=${BENCH_DB:-aftersales_bench}
+    tpl=$(template_db)
+    drop_db "$bench_db"
+    psql_db -d postgres -qc "CREATE DATABASE \"$bench_db\" TEMPLATE \"$tpl\""
+    copy_filestore "$tpl" "$bench_db"
+    say "Installing $MODULE in $bench_db"
+    odoo -d "$bench_db" -i "$MODULE" --stop-after-init --log-level=warn >"$LOGDIR/bench-install.log" 2>&1 \
+        || { tail -50 "$LOGDIR/bench-install.log"; die "installing $MODULE failed"; }
+    local script
+    for script in "$ROOT"/scripts/bench_*.py; do
+        say "$(basename "$script") (BENCH_N=${BENCH_N:-1000})"
+        "$PYTHON" "$script" --config "$CONF" --database "$bench_db" --n "${BENCH_N:-1000}"
+    done
+}
+
 # Quick iteration: upgrade the module in the existing test database, then run pytest.
 cmd_retest() {
     check_odoo
@@ -269,10 +289,11 @@ case "${1:-}" in
     template) check_odoo; pg_start; write_conf; template_db ;;
     test) shift; cmd_test "$@" ;;
     retest) shift; cmd_retest "$@" ;;
+    bench) shift; cmd_bench "$@" ;;
     run) shift; cmd_run "$@" ;;
     update) shift; cmd_update "$@" ;;
     shell) shift; cmd_shell "$@" ;;
     clean) cmd_clean ;;
     psql) shift; pg_start; psql_db -d "${1:-$RUN_DB}" ;;
-    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|run|update|shell|clean|psql}" ;;
+    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|run|update|shell|clean|psql}" ;;
 esac
