@@ -1,2 +1,3 @@
 from . import test_contract_invoicing
+from . import test_contract_renewal
 from . import test_window_actions
