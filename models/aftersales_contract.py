@@ -257,8 +257,8 @@ class AftersalesContract(models.Model):
                         contract.name,
                     )
                 )
-        self.write({"state": "active"})
         self.line_ids._check_lot_not_covered_twice()
+        self.write({"state": "active"})
         self._on_activated()
         return True
 

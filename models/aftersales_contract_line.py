@@ -266,7 +266,7 @@ class AftersalesContractLine(models.Model):
             [
                 ("lot_id", "in", lines.lot_id.ids),
                 ("contract_state", "=", "active"),
-                ("contract_id", "not in", lines.contract_id.ids),
+                ("id", "not in", lines.ids),
             ]
         )
         candidates = others | lines
@@ -275,8 +275,8 @@ class AftersalesContractLine(models.Model):
             for other in candidates:
                 if other == line or other.lot_id != line.lot_id:
                     continue
-                if other.contract_id == line.contract_id and other.id < line.id:
-                    continue
+                if other in lines and other.id < line.id:
+                    continue  # the pair was checked the other way round
                 if other._coverage_start() <= end and start <= other._coverage_end():
                     raise ValidationError(
                         self.env._(

@@ -1,3 +1,5 @@
+from . import test_contract_constraints
+from . import test_contract_generation
 from . import test_contract_invoicing
 from . import test_contract_renewal
 from . import test_window_actions
