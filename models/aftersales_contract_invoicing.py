@@ -25,7 +25,6 @@ class AftersalesContract(models.Model):
 
     next_period_start = fields.Date(
         copy=False,
-        tracking=True,
         help="First day that has not been invoiced yet.",
     )
     next_invoice_date = fields.Date(

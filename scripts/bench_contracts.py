@@ -1,0 +1,126 @@
+"""make bench: contract invoicing run against a plain batch of account.move.create.
+
+Creates N active contracts (two fee lines each, one period due), then measures, on the
+same data:
+- baseline: the same invoices created by one ``account.move.create(vals_list)``, then
+  posted (rolled back afterwards);
+- aftersales: the daily invoicing cron (batches, locks, periods, progress commits), then
+  posting its invoices.
+Creation is compared with creation: posting depends on the journal's history.
+"""
+
+import sys
+from datetime import date
+
+from benchlib import Measure, odoo_env, parse_args
+
+
+def setup(env, n):
+    from odoo.fields import Command
+
+    env.company.aftersales_invoice_post = False
+    tax = env["account.tax"].search(
+        [("type_tax_use", "=", "sale"), ("company_id", "=", env.company.id), ("amount", ">", 0)],
+        limit=1,
+    )
+    products = env["product.product"].create(
+        [
+            {"name": "Bench maintenance fee", "type": "service", "list_price": 90.0},
+            {"name": "Bench preventive visit", "type": "service", "list_price": 35.0},
+        ]
+    )
+    partners = env["res.partner"].create(
+        [{"name": f"Bench customer {i}", "is_company": True} for i in range(min(n, 200))]
+    )
+    start = date.today().replace(day=1)
+    vals_list = [
+        {
+            "partner_id": partners[i % len(partners)].id,
+            "date_start": start,
+            "billing_period": "monthly",
+            "billing_mode": "advance",
+            "line_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "quantity": 1.0,
+                        "price_unit": product.list_price,
+                        "tax_ids": [Command.set(tax.ids)],
+                    }
+                )
+                for product in products
+            ],
+        }
+        for i in range(n)
+    ]
+    contracts = env["aftersales.contract"].create(vals_list)
+    contracts.action_activate()
+    env.cr.commit()
+    return contracts
+
+
+def baseline_vals(contracts, today):
+    """The invoices the run would make, without the contract's own bookkeeping fields."""
+    vals_list = []
+    for contract in contracts:
+        vals = contract._prepare_period_invoice(today)["invoice_vals"]
+        for key in ("aftersales_contract_id", "aftersales_period_start", "aftersales_period_end"):
+            vals.pop(key)
+        for command in vals["invoice_line_ids"]:
+            command[2].pop("aftersales_contract_line_id")
+        vals_list.append(vals)
+    return vals_list
+
+
+def main():
+    args = parse_args(__doc__)
+    n = args.n
+    with odoo_env(args) as env:
+        contracts = setup(env, n)
+        today = date.today()
+        Move = env["account.move"].with_context(
+            default_move_type="out_invoice", tracking_disable=True
+        )
+        # Warm Python-level caches (views, ORM metadata) for both sides alike.
+        warm = contracts[: max(n // 20, 5)]
+        Move.create(baseline_vals(warm, today))
+        warm._invoice_next_period(today)
+        env.cr.rollback()
+
+        vals_list = baseline_vals(contracts, today)
+        env.invalidate_all()
+        with Measure(env, "baseline: account.move.create") as base_create:
+            moves = Move.create(vals_list)
+        env.invalidate_all()
+        with Measure(env, "baseline: post") as base_post:
+            moves._post()
+        env.cr.rollback()
+        env.invalidate_all()
+
+        with Measure(env, "aftersales: invoicing cron") as ours_create:
+            env["aftersales.contract"].with_context(tracking_disable=False)._cron_create_invoices()
+        moves = env["account.move"].search([("aftersales_contract_id", "in", contracts.ids)])
+        env.invalidate_all()
+        with Measure(env, "aftersales: post") as ours_post:
+            moves._post()
+        env.cr.commit()
+
+    if len(moves) != n:
+        print(f"ERROR: {len(moves)} invoices for {n} contracts", file=sys.stderr)
+        sys.exit(1)
+    print(f"\nContract invoicing, N = {n} contracts (one invoice each, two lines)")
+    for measure in (base_create, ours_create, base_post, ours_post):
+        print("  " + measure.line(n))
+    print(
+        f"  creation ratio: time {ours_create.seconds / base_create.seconds:.2f}x, "
+        f"queries per contract {ours_create.queries / n:.2f} vs {base_create.queries / n:.2f} "
+        f"(+{(ours_create.queries - base_create.queries) / n:.2f})"
+    )
+    print(
+        f"  posting ratio:  time {ours_post.seconds / base_post.seconds:.2f}x, "
+        f"queries per contract {ours_post.queries / n:.2f} vs {base_post.queries / n:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
