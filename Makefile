@@ -11,7 +11,7 @@ export PYTHON PORT DB TEST_DB BENCH_N
 
 DEV := bash scripts/dev.sh
 
-.PHONY: help run update shell test lint clean bench pg-stop
+.PHONY: help run update shell test lint clean bench i18n pg-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ lint: ## ruff, pylint-odoo (OCA mandatory checks) and XML well-formedness
 
 test: lint ## Lint, then run every test in a fresh database without demo data
 	@$(DEV) test $(PYTEST_ARGS)
+
+i18n: ## Refresh i18n/it.po from the module's terms (needs a `make test` database)
+	@$(DEV) i18n
 
 bench: ## Benchmarks (BENCH_N contracts, default 1000)
 	@$(DEV) bench

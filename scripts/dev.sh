@@ -19,7 +19,9 @@ DB_ROLE=${DB_ROLE:-aftersales}
 RUN_DB=${DB:-aftersales}
 TEST_DB=${TEST_DB:-aftersales_test}
 HTTP_PORT=${PORT:-8069}
-ADDONS_DIR=$LOCAL/addons
+# The add-on is loaded from a symbolic link named `aftersales`, outside the checkout so
+# that Odoo, walking the module's files, never loops back into .local/.
+ADDONS_DIR=${ADDONS_DIR:-/tmp/as-$HASH-addons}
 CONF=$LOCAL/odoo.conf
 LOGDIR=$LOCAL/log
 
@@ -114,6 +116,7 @@ db_exists() { psql_db -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname=
 # --- Odoo ------------------------------------------------------------------
 write_conf() {
     mkdir -p "$ADDONS_DIR" "$LOCAL/data" "$LOGDIR"
+    rm -rf "$LOCAL/addons"
     # The add-on is loaded as `aftersales` whatever the checkout's folder is called.
     ln -sfn "$ROOT" "$ADDONS_DIR/$MODULE"
     {
@@ -279,7 +282,7 @@ cmd_shell() {
 cmd_clean() {
     pg_stop
     if [ -L "$LOCAL/pgdata" ]; then rm -rf "$(readlink "$LOCAL/pgdata")"; fi
-    rm -rf "$LOCAL" "$PGSOCKDIR"
+    rm -rf "$LOCAL" "$PGSOCKDIR" "$ADDONS_DIR"
 }
 
 case "${1:-}" in
@@ -290,10 +293,11 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     retest) shift; cmd_retest "$@" ;;
     bench) shift; cmd_bench "$@" ;;
+    i18n) check_odoo; pg_start; write_conf; cd "$ROOT"; "$PYTHON" scripts/i18n_update.py "$CONF" "$TEST_DB" "$PYTHON" ;;
     run) shift; cmd_run "$@" ;;
     update) shift; cmd_update "$@" ;;
     shell) shift; cmd_shell "$@" ;;
     clean) cmd_clean ;;
     psql) shift; pg_start; psql_db -d "${1:-$RUN_DB}" ;;
-    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|run|update|shell|clean|psql}" ;;
+    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|i18n|run|update|shell|clean|psql}" ;;
 esac

@@ -160,7 +160,7 @@ class TestContractInvoicing(AftersalesCase):
 
         def failing(contract, *args, **kwargs):
             if contract.id == bad.id:
-                raise UserError(contract.env._("No VAT number for e-invoicing"))
+                raise RuntimeError("No VAT number for e-invoicing")
             return original(contract, *args, **kwargs)
 
         with patch.object(Contract, "_prepare_invoice_vals", failing):
