@@ -24,6 +24,11 @@
         "views/menus.xml",
     ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "aftersales/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -6,5 +6,6 @@ from . import test_contract_invoicing_queries
 from . import test_contract_portal
 from . import test_contract_renewal
 from . import test_i18n
+from . import test_tours
 from . import test_warranty_registry
 from . import test_window_actions
