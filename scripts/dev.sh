@@ -193,23 +193,32 @@ drop_db() {
     rm -rf "$LOCAL/data/filestore/$1"
 }
 
+# A fresh database NAME from the cached template, with the module installed; the
+# install log (LOG) must hold no warning.
+fresh_db() {
+    local name=$1 log=$2 tpl
+    tpl=$(template_db)
+    drop_db "$name"
+    psql_db -d postgres -qc "CREATE DATABASE \"$name\" TEMPLATE \"$tpl\""
+    copy_filestore "$tpl" "$name"
+    say "Installing $MODULE in $name (no demo data)"
+    odoo_step "$name" -i "$log"
+}
+
+# odoo_step DB -i|-u LOG: install or upgrade the module, failing on any logged warning.
+odoo_step() {
+    odoo -d "$1" "$2" "$MODULE" --stop-after-init --log-level=info >"$3" 2>&1 \
+        || { tail -50 "$3"; die "odoo $2 $MODULE failed on $1"; }
+    check_log "$3" "odoo $2 $MODULE on $1"
+}
+
 cmd_test() {
     check_odoo
     pg_start
     write_conf
-    local tpl
-    tpl=$(template_db)
-    drop_db "$TEST_DB"
-    psql_db -d postgres -qc "CREATE DATABASE \"$TEST_DB\" TEMPLATE \"$tpl\""
-    copy_filestore "$tpl" "$TEST_DB"
-    say "Installing $MODULE in $TEST_DB (no demo data)"
-    odoo -d "$TEST_DB" -i "$MODULE" --stop-after-init --log-level=info >"$LOGDIR/install.log" 2>&1 \
-        || { tail -50 "$LOGDIR/install.log"; die "installing $MODULE failed"; }
-    check_log "$LOGDIR/install.log" "Installing $MODULE"
+    fresh_db "$TEST_DB" "$LOGDIR/install.log"
     say "Upgrading $MODULE (-u $MODULE)"
-    odoo -d "$TEST_DB" -u "$MODULE" --stop-after-init --log-level=info >"$LOGDIR/upgrade.log" 2>&1 \
-        || { tail -50 "$LOGDIR/upgrade.log"; die "upgrading $MODULE failed"; }
-    check_log "$LOGDIR/upgrade.log" "Upgrading $MODULE"
+    odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
     run_pytest "$@"
 }
 
@@ -225,14 +234,8 @@ cmd_bench() {
     check_odoo
     pg_start
     write_conf
-    local tpl bench_db=${BENCH_DB:-aftersales_bench}
-    tpl=$(template_db)
-    drop_db "$bench_db"
-    psql_db -d postgres -qc "CREATE DATABASE \"$bench_db\" TEMPLATE \"$tpl\""
-    copy_filestore "$tpl" "$bench_db"
-    say "Installing $MODULE in $bench_db"
-    odoo -d "$bench_db" -i "$MODULE" --stop-after-init --log-level=warn >"$LOGDIR/bench-install.log" 2>&1 \
-        || { tail -50 "$LOGDIR/bench-install.log"; die "installing $MODULE failed"; }
+    local bench_db=${BENCH_DB:-aftersales_bench}
+    fresh_db "$bench_db" "$LOGDIR/bench-install.log"
     local script
     for script in "$ROOT"/scripts/bench_*.py; do
         say "$(basename "$script") (BENCH_N=${BENCH_N:-1000})"
@@ -246,8 +249,7 @@ cmd_retest() {
     pg_start
     write_conf
     db_exists "$TEST_DB" || die "no test database yet: run 'make test' first"
-    odoo -d "$TEST_DB" -u "$MODULE" --stop-after-init --log-level=warn >"$LOGDIR/upgrade.log" 2>&1 \
-        || { tail -50 "$LOGDIR/upgrade.log"; die "upgrading $MODULE failed"; }
+    odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
     run_pytest "$@"
 }
 
