@@ -58,14 +58,16 @@ pg_os_user() {
 as_pg() {
     local user
     user=$(pg_os_user)
-    if [ "$user" = "$(id -un)" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
+    # from / : the cluster's OS user may not be allowed into the current directory
+    if [ "$user" = "$(id -un)" ]; then "$@"; else (cd / && runuser -u "$user" -- "$@"); fi
 }
 
 pgdata() {
     local user target
     user=$(pg_os_user)
     mkdir -p "$LOCAL"
-    if [ -e "$LOCAL/pgdata" ] || [ -L "$LOCAL/pgdata" ]; then echo "$LOCAL/pgdata"; return; fi
+    # the real path: the cluster's OS user may not traverse the checkout to follow a link
+    if [ -e "$LOCAL/pgdata" ] || [ -L "$LOCAL/pgdata" ]; then readlink -f "$LOCAL/pgdata"; return; fi
     if [ "$user" = "$(id -un)" ] || runuser -u "$user" -- test -x "$LOCAL" 2>/dev/null; then
         mkdir -p "$LOCAL/pgdata"
     else
@@ -75,7 +77,7 @@ pgdata() {
     fi
     [ "$user" = "$(id -un)" ] || chown "$user" "$LOCAL/pgdata/"
     chmod 700 "$LOCAL/pgdata/"
-    echo "$LOCAL/pgdata"
+    readlink -f "$LOCAL/pgdata"
 }
 
 pg_start() {
@@ -102,7 +104,7 @@ pg_start() {
 pg_stop() {
     external_pg && return 0
     [ -f "$LOCAL/pgdata/PG_VERSION" ] || return 0
-    as_pg "$(pg_bin pg_ctl)" -D "$LOCAL/pgdata/" -m fast stop >/dev/null 2>&1 || true
+    as_pg "$(pg_bin pg_ctl)" -D "$(readlink -f "$LOCAL/pgdata")" -m fast stop >/dev/null 2>&1 || true
 }
 
 psql_admin() { as_pg psql -h "$PGSOCKDIR" -p "$PGPORT_LOCAL" -U postgres -d postgres -X "$@"; }
