@@ -31,6 +31,7 @@
         "demo/product_demo.xml",
         "demo/stock_lot_demo.xml",
         "demo/aftersales_contract_demo.xml",
+        "demo/account_payment_demo.xml",
         "demo/sale_order_demo.xml",
     ],
     "application": True,
