@@ -23,7 +23,17 @@
         "views/aftersales_portal_templates.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/res_company_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/aftersales_price_index_demo.xml",
+        "demo/aftersales_contract_template_demo.xml",
+        "demo/product_demo.xml",
+        "demo/stock_lot_demo.xml",
+        "demo/aftersales_contract_demo.xml",
+        "demo/account_payment_demo.xml",
+        "demo/sale_order_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "aftersales/static/tests/tours/*.js",
