@@ -117,7 +117,15 @@ class AftersalesContract(models.Model):
         readonly=False,
         required=True,
     )
-    fiscal_position_id = fields.Many2one("account.fiscal.position", check_company=True)
+    fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        check_company=True,
+        compute="_compute_fiscal_position_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Maps the taxes of the contract's lines; taken from the customer.",
+    )
     journal_id = fields.Many2one(
         "account.journal",
         string="Sales Journal",
@@ -133,6 +141,14 @@ class AftersalesContract(models.Model):
     note = fields.Html(string="Terms and Conditions")
     amount_untaxed = fields.Monetary(
         string="Fee per Period", compute="_compute_amount", store=True, currency_field="currency_id"
+    )
+    amount_annual = fields.Monetary(
+        string="Annual Value",
+        compute="_compute_amount",
+        store=True,
+        currency_field="currency_id",
+        help="The fee per period brought to a year, to compare contracts billed on "
+        "different periods.",
     )
     lot_count = fields.Integer(string="Serials", compute="_compute_lot_count")
 
@@ -161,10 +177,23 @@ class AftersalesContract(models.Model):
                 contract.pricelist_id.currency_id or contract.company_id.currency_id
             )
 
-    @api.depends("line_ids.price_subtotal")
+    @api.depends("partner_id", "company_id")
+    def _compute_fiscal_position_id(self):
+        for contract in self:
+            if contract.partner_id:
+                contract.fiscal_position_id = (
+                    self.env["account.fiscal.position"]
+                    .with_company(contract.company_id)
+                    ._get_fiscal_position(contract.partner_id)
+                )
+
+    @api.depends("line_ids.price_subtotal", "billing_period")
     def _compute_amount(self):
         for contract in self:
             contract.amount_untaxed = sum(contract.line_ids.mapped("price_subtotal"))
+            contract.amount_annual = (
+                contract.amount_untaxed * 12 / PERIOD_MONTHS[contract.billing_period]
+            )
 
     def _compute_lot_count(self):
         for contract in self:

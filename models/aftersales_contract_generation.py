@@ -35,6 +35,7 @@ class AftersalesContract(models.Model):
         ]
         vals = {
             **template._prepare_contract_vals(date_start),
+            **template._prepare_hour_bank_vals(fee_vals),
             "partner_id": partner.id,
             "company_id": company.id,
             "date_start": date_start,

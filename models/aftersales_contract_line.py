@@ -28,6 +28,7 @@ class AftersalesContractLine(models.Model):
     currency_id = fields.Many2one(related="contract_id.currency_id")
     partner_id = fields.Many2one(related="contract_id.commercial_partner_id", store=True)
     contract_state = fields.Selection(related="contract_id.state", store=True, index=True)
+    contract_date_end = fields.Date(related="contract_id.date_end", string="Contract End")
 
     # --- what it bills -------------------------------------------------
     product_id = fields.Many2one(

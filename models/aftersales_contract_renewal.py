@@ -192,6 +192,8 @@ class AftersalesContract(models.Model):
         vals_list = []
         for old_line, new_line in zip(self._lines_to_renew(), new_contract.line_ids, strict=True):
             new_price, extra = prices[old_line]
+            if not old_line.price_unit and not new_price:
+                continue  # a covered machine without a fee of its own: nothing changed
             vals_list.append(
                 {
                     "contract_id": new_contract.id,
@@ -229,7 +231,7 @@ class AftersalesContract(models.Model):
                 body=self.env._(
                     "Renewed from %(date)s by %(new)s.",
                     date=format_date(self.env, new_contract.date_start),
-                    new=new_contract._get_html_link(),
+                    new=new_contract._get_html_link(title=new_contract.name),
                 )
             )
         tacit = new_contracts.filtered(lambda c: c.predecessor_id.renewal_type == "tacit")
@@ -300,9 +302,12 @@ class AftersalesContract(models.Model):
 
     def _on_activated(self):
         res = super()._on_activated()
-        for contract in self.filtered("predecessor_id"):
+        accepted = self.filtered(lambda c: c.predecessor_id.renewal_type == "proposal")
+        for contract in accepted:
             contract.predecessor_id.message_post(
-                body=self.env._("Renewal %s accepted.", contract._get_html_link())
+                body=self.env._(
+                    "Renewal %s accepted.", contract._get_html_link(title=contract.name)
+                )
             )
         return res
 

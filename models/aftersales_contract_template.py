@@ -61,6 +61,16 @@ class AftersalesContractTemplate(models.Model):
         domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
         help="Service billed for each machine added to a contract from what the customer bought.",
     )
+    contract_kind = fields.Selection(
+        [("service", "Service contract"), ("hour_bank", "Hour bank")],
+        string="Kind",
+        required=True,
+        default="service",
+    )
+    hour_bank_hours = fields.Float(
+        string="Prepaid Hours",
+        help="Hours bought with each unit of the product that names this template.",
+    )
     renewal_type = fields.Selection(RENEWAL_TYPES, required=True, default="tacit")
     renewal_months = fields.Integer(string="Renewal Term (months)", default=12)
     notice_days = fields.Integer(string="Notice (days)", default=90)
@@ -78,7 +88,8 @@ class AftersalesContractTemplate(models.Model):
     note = fields.Html(string="Terms and Conditions", translate=True)
 
     _duration_positive = models.Constraint(
-        "CHECK (duration_months >= 0 AND renewal_months >= 0 AND notice_days >= 0)",
+        "CHECK (duration_months >= 0 AND renewal_months >= 0 AND notice_days >= 0"
+        " AND hour_bank_hours >= 0)",
         "Durations and notice periods cannot be negative.",
     )
     _adjustment_floor = models.Constraint(
@@ -102,6 +113,7 @@ class AftersalesContractTemplate(models.Model):
             date_end = date_start + relativedelta(months=self.duration_months, days=-1)
         vals = {
             "template_id": self.id,
+            "contract_kind": self.contract_kind,
             "date_end": date_end,
             "billing_period": self.billing_period,
             "billing_mode": self.billing_mode,
@@ -114,11 +126,21 @@ class AftersalesContractTemplate(models.Model):
             "index_id": self.index_id.id,
             "index_share": self.index_share,
         }
+        if self.contract_kind == "hour_bank":
+            vals["hour_bank_hours"] = self.hour_bank_hours
         if self.payment_term_id:
             vals["payment_term_id"] = self.payment_term_id.id
         if self.note:
             vals["note"] = self.note
         return vals
+
+    def _prepare_hour_bank_vals(self, fee_vals):
+        """The prepaid hours of an hour bank sold as ``fee_vals`` (hours per unit sold)."""
+        self.ensure_one()
+        if self.contract_kind != "hour_bank":
+            return {}
+        units = sum(vals.get("quantity", 1.0) for vals in fee_vals) or 1.0
+        return {"hour_bank_hours": self.hour_bank_hours * units}
 
     def _prepare_coverage_vals(self):
         """Coverage terms of a covered-equipment line."""

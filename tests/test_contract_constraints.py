@@ -143,3 +143,29 @@ class TestContractConstraints(AftersalesCase):
         self.assertEqual(contract.line_ids.tax_ids, self.tax_22)
         self.assertEqual(contract.amount_untaxed, 600.0)
         self.assertTrue(contract.name.startswith("CT/2026/"))
+
+    def test_customer_fiscal_position_maps_line_taxes(self):
+        fpos = self.env["account.fiscal.position"].create({"name": "Export (test)"})
+        tax_0 = self.env["account.tax"].create(
+            {
+                "name": "Esente art. 8 (test)",
+                "amount": 0.0,
+                "type_tax_use": "sale",
+                "fiscal_position_ids": [Command.set(fpos.ids)],
+                "original_tax_ids": [Command.set(self.tax_22.ids)],
+            }
+        )
+        self.customer.property_account_position_id = fpos
+        with Form(self.env["aftersales.contract"]) as form:
+            form.partner_id = self.customer
+            self.assertEqual(form.fiscal_position_id, fpos)
+            with form.line_ids.new() as line:
+                line.product_id = self.fee_product
+        self.assertEqual(form.record.line_ids.tax_ids, tax_0)
+
+    def test_annual_value_compares_billing_periods(self):
+        quarterly = self._create_contract(lines=[self._fee_line(price=100.0)])
+        monthly = self._create_contract(
+            lines=[self._fee_line(price=100.0)], billing_period="monthly"
+        )
+        self.assertEqual((quarterly.amount_annual, monthly.amount_annual), (400.0, 1200.0))

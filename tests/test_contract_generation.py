@@ -195,3 +195,44 @@ class TestContractGeneration(AftersalesCase):
         self.assertEqual(
             self.env["aftersales.contract"].search_count([("partner_id", "=", self.customer.id)]), 1
         )
+
+    @freeze_time("2026-03-10")
+    def test_hour_bank_sold_on_an_order(self):
+        hour_template = self.env["aftersales.contract.template"].create(
+            {
+                "name": "Hour bank 20 h",
+                "contract_kind": "hour_bank",
+                "hour_bank_hours": 20.0,
+                "generated_state": "active",
+                "first_period_billing": "sale_order",
+                "billing_period": "annual",
+                "renewal_type": "none",
+            }
+        )
+        hours = self.env["product.product"].create(
+            {
+                "name": "Hour bank 20 h",
+                "type": "service",
+                "list_price": 1100.0,
+                "aftersales_contract_template_id": hour_template.id,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": hours.id, "product_uom_qty": 2.0})],
+            }
+        )
+        order.action_confirm()
+        contract = order.aftersales_contract_ids
+        self.assertEqual(contract.contract_kind, "hour_bank")
+        self.assertEqual(contract.hour_bank_hours, 40.0)
+        self.assertEqual(contract.hour_bank_remaining, 40.0)
+        self.assertIn(
+            contract,
+            self.env["aftersales.contract"].search(
+                self.env["aftersales.contract"]._hour_bank_domain(
+                    self.customer_contact, date(2026, 5, 1)
+                )
+            ),
+        )

@@ -49,6 +49,7 @@ class TestContractRenewal(AftersalesCase):
         self.assertEqual(revisions.mapped("new_price"), [102.5, 205.0])
         self.assertEqual(set(revisions.mapped("method")), {"percent"})
         self.assertEqual(set(revisions.mapped("date")), {date(2026, 10, 5)})
+        self.assertNotIn("accepted", contract.message_ids[:1].body or "")
         # A second run does nothing more.
         self._run_cron("aftersales.ir_cron_aftersales_contract_renew")
         self.assertEqual(len(contract.successor_ids), 1)
@@ -179,6 +180,19 @@ class TestContractRenewal(AftersalesCase):
         self._assert_check_violation(self.template, {"adjustment_percent": -150.0})
         contract.invalidate_recordset()
         self.assertEqual(contract.adjustment_percent, 0.0)
+
+    def test_no_revision_for_lines_without_price(self):
+        contract = self._create_contract(
+            lines=[self._fee_line(price=100.0), self._covered_line(self._create_lot("AUR-0009"))],
+            renewal_type="proposal",
+            adjustment_method="percent",
+            adjustment_percent=3.0,
+        )
+        with freeze_time("2026-10-05"):
+            new = contract._renew(date(2026, 10, 5))
+        self.assertEqual(new.revision_ids.mapped("old_price"), [100.0])
+        self.assertEqual(new.revision_ids.new_price, 103.0)
+        self.assertEqual(len(new.line_ids), 2)
 
     def test_renewed_serial_coverage_does_not_overlap(self):
         lot = self._create_lot("AUR-0001")

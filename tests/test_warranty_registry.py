@@ -142,6 +142,12 @@ class TestWhatTheCustomerBought(AftersalesCase):
             self._move(self.customer_other, self.grinder, 1.0)
             # one machine came back
             self._move(self.customer, self.machine, 1.0, self.lots[2], returned=True)
+        # and one was sold before the module existed: it is only in the warranty registry
+        old_lot = self._create_lot(
+            "OLD-0009",
+            aftersales_customer_id=self.customer.id,
+            aftersales_delivery_date=date(2023, 4, 1),
+        )
         contract = self._create_contract(
             lines=[self._fee_line(), self._covered_line(self.lots[0])], template_id=self.template.id
         )
@@ -155,9 +161,14 @@ class TestWhatTheCustomerBought(AftersalesCase):
         items = {(item.product_id, item.lot_id): item.quantity for item in wizard.line_ids}
         self.assertEqual(
             items,
-            {(self.machine, self.lots[1]): 1.0, (self.grinder, self.env["stock.lot"]): 3.0},
+            {
+                (self.machine, self.lots[1]): 1.0,
+                (self.grinder, self.env["stock.lot"]): 3.0,
+                (self.machine, old_lot): 1.0,
+            },
             "delivered to the customer's entity, not returned, not yet covered",
         )
+        wizard.line_ids.filtered(lambda item: item.lot_id == old_lot).unlink()
         wizard.line_ids.selected = True
         wizard.action_add()
         new_lines = contract.line_ids.filtered(lambda line: line.date_start == date(2026, 2, 15))

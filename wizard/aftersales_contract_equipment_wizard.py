@@ -66,6 +66,23 @@ class AftersalesContractEquipmentWizard(models.TransientModel):
                     "date_delivered": last_date.date(),
                 }
             )
+        # serials of the warranty registry with no delivery in Odoo (machines sold
+        # before the module, imported with their customer)
+        listed = covered_lots | self.env["stock.lot"].browse(
+            [lot.id for _product, lot, _qty, _date in delivered if lot]
+        )
+        registry = self.env["stock.lot"].search(
+            [("aftersales_customer_id", "child_of", partner.id), ("id", "not in", listed.ids)]
+        )
+        items += [
+            {
+                "product_id": lot.product_id.id,
+                "lot_id": lot.id,
+                "quantity": 1.0,
+                "date_delivered": lot.aftersales_delivery_date,
+            }
+            for lot in registry
+        ]
         return items
 
     def _prepare_contract_line_vals(self, item):
