@@ -6,7 +6,7 @@
     "author": "Aftersales Developers",
     "website": "https://github.com/aftersales/aftersales",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "portal"],
+    "depends": ["sale_stock", "portal", "repair", "resource"],
     "data": [
         "security/aftersales_security.xml",
         "security/ir.model.access.csv",

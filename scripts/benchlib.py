@@ -20,8 +20,8 @@ def parse_args(description):
 @contextlib.contextmanager
 def odoo_env(args):
     """An environment as superuser on a fresh cursor; the caller commits or not."""
-    import odoo  # noqa: PLC0415 - only importable once the caller's path is set
-    from odoo.modules.registry import Registry  # noqa: PLC0415
+    import odoo
+    from odoo.modules.registry import Registry
 
     odoo.tools.config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
     registry = Registry(args.database)
@@ -38,9 +38,8 @@ def _peak_rss_kib():
 
 
 def _reset_peak_rss():
-    with contextlib.suppress(OSError):
-        with open("/proc/self/clear_refs", "w") as refs:
-            refs.write("5")
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
 
 
 class Measure:
