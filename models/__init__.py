@@ -17,3 +17,17 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_lot
 from . import stock_picking
+from . import aftersales_team
+from . import aftersales_ticket_stage
+from . import aftersales_ticket
+from . import aftersales_ticket_coverage
+from . import aftersales_ticket_sla
+from . import aftersales_ticket_mail
+from . import aftersales_ticket_actions
+from . import aftersales_contract_ticket
+from . import aftersales_contract_line_ticket
+from . import repair_order
+from . import res_partner
+from . import sale_order_ticket
+from . import stock_lot_ticket
+from . import stock_picking_ticket

@@ -1,2 +1,4 @@
 from . import test_contract_invoicing
 from . import test_window_actions
+from . import test_ticket_coverage
+from . import test_ticket_sla
