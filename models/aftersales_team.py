@@ -12,7 +12,7 @@ class AftersalesTeam(models.Model):
     _check_company_auto = True
 
     def _default_stage_ids(self):
-        return self.env["aftersales.ticket.stage"].search([("team_ids", "=", False)])
+        return self.env["aftersales.ticket.stage"].search([])
 
     name = fields.Char(required=True, translate=True, tracking=True)
     sequence = fields.Integer(default=10)

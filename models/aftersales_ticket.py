@@ -183,7 +183,7 @@ class AftersalesTicket(models.Model):
             stages = ticket.team_id.stage_ids
             if not stages:
                 if shared is None:
-                    shared = Stage.search([("team_ids", "=", False)], limit=1)
+                    shared = Stage.search([], limit=1)
                 stages = shared
             if not (ticket.stage_id and (ticket.stage_id in stages or not ticket.team_id)):
                 ticket.stage_id = stages.sorted()[:1]

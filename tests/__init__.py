@@ -2,3 +2,5 @@ from . import test_contract_invoicing
 from . import test_window_actions
 from . import test_ticket_coverage
 from . import test_ticket_sla
+from . import test_ticket_intake
+from . import test_ticket_assignment

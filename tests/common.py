@@ -190,6 +190,8 @@ class AftersalesHelpdeskCase(AftersalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # new_test_user renamed the portal user's contact: give it back its address.
+        cls.customer_contact.write({"name": "Giulia Rossi", "email": "giulia@barcentrale.example"})
         cls.user_technician_2 = new_test_user(
             cls.env,
             login="as_technician_2",
