@@ -24,6 +24,7 @@ from . import aftersales_ticket_coverage
 from . import aftersales_ticket_sla
 from . import aftersales_ticket_mail
 from . import aftersales_ticket_actions
+from . import aftersales_ticket_portal
 from . import aftersales_contract_ticket
 from . import aftersales_contract_line_ticket
 from . import repair_order
