@@ -25,6 +25,7 @@
         "views/aftersales_team_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_portal_templates.xml",
+        "views/aftersales_ticket_portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [],

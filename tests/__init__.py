@@ -6,3 +6,5 @@ from . import test_ticket_intake
 from . import test_ticket_assignment
 from . import test_ticket_security
 from . import test_ticket_bad_input
+from . import test_ticket_portal
+from . import test_ticket_actions
