@@ -55,7 +55,7 @@ class AftersalesTicket(models.Model):
         check_company=True,
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True
+        related="partner_id.commercial_partner_id", store=True, index=True, precompute=True
     )
     contact_id = fields.Many2one(
         "res.partner",
@@ -87,7 +87,6 @@ class AftersalesTicket(models.Model):
         readonly=False,
         precompute=True,
         index="btree_not_null",
-        check_company=True,
         tracking=True,
     )
     date_open = fields.Datetime(
@@ -128,7 +127,9 @@ class AftersalesTicket(models.Model):
         group_expand="_read_group_stage_ids",
         domain="['|', ('team_ids', '=', False), ('team_ids', 'in', team_id)]",
     )
-    is_closed = fields.Boolean(related="stage_id.is_closing", store=True, index=True)
+    is_closed = fields.Boolean(
+        related="stage_id.is_closing", store=True, index=True, precompute=True
+    )
     stage_paused = fields.Boolean(related="stage_id.sla_paused")
     priority = fields.Selection(
         PRIORITIES,
@@ -314,18 +315,6 @@ class AftersalesTicket(models.Model):
                     )
                 )
 
-    @api.constrains("user_id", "company_id")
-    def _check_user_company(self):
-        for ticket in self.filtered("user_id"):
-            if ticket.company_id not in ticket.user_id.company_ids:
-                raise ValidationError(
-                    self.env._(
-                        "%(user)s cannot handle tickets of %(company)s.",
-                        user=ticket.user_id.name,
-                        company=ticket.company_id.name,
-                    )
-                )
-
     # ------------------------------------------------------------------
     # Assignment
     # ------------------------------------------------------------------
@@ -334,23 +323,34 @@ class AftersalesTicket(models.Model):
         tickets = self.filtered(lambda t: t.user_id and t.team_id.notify_technician)
         if not tickets:
             return
-        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self)
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             # sudo: whoever opens a ticket (portal, e-mail) schedules the technician's to-do
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": ticket.id,
-                    "activity_type_id": activity_type.id if activity_type else False,
-                    "user_id": ticket.user_id.id,
-                    "summary": self.env._("New ticket %(ticket)s", ticket=ticket.name),
-                    "date_deadline": today,
-                }
-                for ticket in tickets
-            ]
+            tickets._prepare_activity_vals_list(
+                "user_id", lambda t: self.env._("New ticket %(ticket)s", ticket=t.name)
+            )
         )
+
+    def _prepare_activity_vals_list(self, user_field, summary):
+        """To-do values for each ticket of self, for the user in ``user_field`` (a path
+        from the ticket), without per-record look-ups."""
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "mail.mail_activity_data_todo", raise_if_not_found=False
+        )
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        return [
+            {
+                "res_model_id": model_id,
+                "res_model": self._name,
+                "res_id": ticket.id,
+                "res_name": ticket.display_name,
+                "activity_type_id": activity_type_id,
+                "user_id": ticket.mapped(user_field).id,
+                "summary": summary(ticket),
+                "date_deadline": today,
+            }
+            for ticket in self
+        ]
 
     def action_assign_to_me(self):
         self.write({"user_id": self.env.uid})

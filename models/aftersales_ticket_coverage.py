@@ -112,8 +112,14 @@ class AftersalesTicket(models.Model):
         lot_lines = self._coverage_search(
             Line, [Line._covering_domain(p, d, lot=lot) for p, d, lot in set(by_lot.values())]
         )
+        single = len(set(by_lot.values())) == 1
         for ticket, (partner, day, lot) in by_lot.items():
-            line = lot_lines.filtered(lambda l, p=partner, d=day, lt=lot: l._covers(p, d, lot=lt))
+            # one key: the search already applied exactly its conditions
+            line = (
+                lot_lines
+                if single
+                else lot_lines.filtered(lambda l, p=partner, d=day, lt=lot: l._covers(p, d, lot=lt))
+            )
             if line:
                 result[ticket] = ("contract", line[:1], line[:1].contract_id)
         by_product = {
@@ -207,20 +213,26 @@ class AftersalesTicket(models.Model):
     @api.constrains("contract_id", "partner_id", "company_id")
     def _check_contract_customer(self):
         for ticket in self.filtered("contract_id"):
-            contract = ticket.contract_id
-            if contract.commercial_partner_id != ticket.commercial_partner_id:
+            line = ticket.contract_line_id
+            if line and line.contract_id == ticket.contract_id:
+                # the line stores the contract's customer and company: no need to read it
+                partner, company = line.partner_id, line.company_id
+            else:
+                partner = ticket.contract_id.commercial_partner_id
+                company = ticket.contract_id.company_id
+            if partner != ticket.commercial_partner_id:
                 raise ValidationError(
                     self.env._(
                         "Contract %(contract)s belongs to another customer than %(customer)s.",
-                        contract=contract.name,
+                        contract=ticket.contract_id.name,
                         customer=ticket.commercial_partner_id.display_name,
                     )
                 )
-            if contract.company_id != ticket.company_id:
+            if company != ticket.company_id:
                 raise ValidationError(
                     self.env._(
                         "Contract %(contract)s belongs to company %(company)s.",
-                        contract=contract.name,
-                        company=contract.company_id.name,
+                        contract=ticket.contract_id.name,
+                        company=company.name,
                     )
                 )

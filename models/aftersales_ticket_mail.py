@@ -86,9 +86,11 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     def _send_receipt(self):
         """Acknowledge new tickets to the customer, for teams that send receipts."""
-        template = self.env.ref("aftersales.mail_template_ticket_receipt", raise_if_not_found=False)
         tickets = self.filtered(lambda t: t.team_id.notify_receipt and t.partner_email)
-        if not template or not tickets:
+        if not tickets:
+            return
+        template = self.env.ref("aftersales.mail_template_ticket_receipt", raise_if_not_found=False)
+        if not template:
             return
         for ticket in tickets.with_context(aftersales_automatic=True):
             ticket.message_post_with_source(

@@ -298,19 +298,9 @@ class AftersalesTicket(models.Model):
         tickets = self.filtered(lambda t: t.team_id.leader_id)
         if not tickets:
             return
-        activity_type = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        model_id = self.env["ir.model"]._get_id(self._name)
-        today = fields.Date.context_today(self)
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": ticket.id,
-                    "activity_type_id": activity_type.id if activity_type else False,
-                    "user_id": ticket.team_id.leader_id.id,
-                    "summary": self.env._("SLA breached on %(ticket)s", ticket=ticket.name),
-                    "date_deadline": today,
-                }
-                for ticket in tickets
-            ]
+            tickets._prepare_activity_vals_list(
+                "team_id.leader_id",
+                lambda t: self.env._("SLA breached on %(ticket)s", ticket=t.name),
+            )
         )
