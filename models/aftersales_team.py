@@ -7,7 +7,7 @@ class AftersalesTeam(models.Model):
 
     _name = "aftersales.team"
     _description = "Help Desk Team"
-    _inherit = ["mail.thread", "mail.alias.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "mail.alias.mixin"]
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -27,7 +27,7 @@ class AftersalesTeam(models.Model):
         check_company=True,
         domain="[('share', '=', False)]",
         tracking=True,
-        help="Receives an activity when a ticket of the team breaches its SLA.",
+        help="Receives an activity when tickets of the team breach their SLA.",
     )
     member_ids = fields.Many2many(
         "res.users",
@@ -151,7 +151,12 @@ class AftersalesTeam(models.Model):
             "aftersales.aftersales_ticket_action"
         )
         action["domain"] = [("team_id", "=", self.id)]
-        action["context"] = {"default_team_id": self.id}
+        action["context"] = {"default_team_id": self.id, "search_default_open": 1}
+        return action
+
+    def action_view_breached_tickets(self):
+        action = self.action_view_tickets()
+        action["context"] = dict(action["context"], search_default_breached=1)
         return action
 
     def _aftersales_reject_mail(self, msg_dict):

@@ -295,12 +295,40 @@ class AftersalesTicket(models.Model):
         return ids
 
     def _schedule_breach_activities(self):
-        tickets = self.filtered(lambda t: t.team_id.leader_id)
-        if not tickets:
+        """One to-do per team leader for the tickets of the team that just breached,
+        created in one batch: the cost does not grow with the number of tickets."""
+        if not self:
             return
+        counts = self.env["aftersales.ticket"]._read_group(
+            [("id", "in", self.ids), ("team_id.leader_id", "!=", False)],
+            ["team_id"],
+            ["__count"],
+        )
+        if not counts:
+            return
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "mail.mail_activity_data_todo", raise_if_not_found=False
+        )
+        model_id = self.env["ir.model"]._get_id("aftersales.team")
+        today = fields.Date.context_today(self)
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
-            tickets._prepare_activity_vals_list(
-                "team_id.leader_id",
-                lambda t: self.env._("SLA breached on %(ticket)s", ticket=t.name),
-            )
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_model": "aftersales.team",
+                    "res_id": team.id,
+                    "res_name": team.display_name,
+                    "activity_type_id": activity_type_id,
+                    "user_id": team.leader_id.id,
+                    "summary": self.env._("SLA breached on %(count)s ticket(s)", count=count),
+                    "note": self.env._(
+                        "%(count)s tickets of team %(team)s went past their SLA deadline. "
+                        "Open the team's tickets with the Breached filter.",
+                        count=count,
+                        team=team.name,
+                    ),
+                    "date_deadline": today,
+                }
+                for team, count in counts
+            ]
         )

@@ -127,7 +127,12 @@ def fill(env, team, lots, count):
 
 
 def one_web_ticket(env, team, lots, user, label):
-    Ticket = env["aftersales.ticket"].with_user(user).with_context(tracking_disable=False)
+    # as the web client: its user, language and time zone in the context
+    Ticket = (
+        env["aftersales.ticket"]
+        .with_user(user)
+        .with_context(tracking_disable=False, lang="en_US", tz="Europe/Rome")
+    )
     Ticket.create(ticket_vals(team, lots, 1, offset=7))  # warm the caches, as a server is
     env.flush_all()
     env.invalidate_all()

@@ -87,20 +87,17 @@ class TestTicketSla(AftersalesHelpdeskCase):
         with freeze_time("2026-03-02 13:30:00"):  # 3.5 of 4 hours used
             self.env["aftersales.ticket"]._cron_sla_check()
             self.assertEqual(ticket.sla_status, "at_risk")
-        self.assertFalse(ticket.activity_ids.filtered(lambda a: a.user_id == self.user_manager))
+        self.assertFalse(self.team.activity_ids)
         with freeze_time("2026-03-02 14:30:00"):
             self._run_cron("aftersales.ir_cron_aftersales_ticket_sla")
             self.assertEqual(ticket.sla_status, "breached")
-        leader_activity = ticket.activity_ids.filtered(lambda a: a.user_id == self.user_manager)
-        self.assertEqual(len(leader_activity), 1)
-        self.assertIn("SLA breached", leader_activity.summary)
+        self.assertEqual(self.team.breached_ticket_count, 1)
+        leader_activity = self.team.activity_ids
+        self.assertEqual(leader_activity.user_id, self.user_manager)
+        self.assertEqual(leader_activity.summary, "SLA breached on 1 ticket(s)")
         with freeze_time("2026-03-02 15:30:00"):
             self.env["aftersales.ticket"]._cron_sla_check()
-        self.assertEqual(
-            len(ticket.activity_ids.filtered(lambda a: a.user_id == self.user_manager)),
-            1,
-            "a breach is reported once",
-        )
+        self.assertEqual(len(self.team.activity_ids), 1, "a breach is reported once")
 
     def test_late_reply_or_closing_is_breached(self):
         with freeze_time("2026-03-02 09:00:00"):
@@ -139,4 +136,7 @@ class TestTicketSla(AftersalesHelpdeskCase):
             self.env["aftersales.ticket"]._cron_sla_check()
             self.env.flush_all()
         self.assertEqual(set(large.mapped("sla_status")), {"breached"})
-        self.assertEqual(len(large.activity_ids.filtered(lambda a: "SLA" in a.summary)), 30)
+        self.assertEqual(
+            self.team.activity_ids.mapped("summary"),
+            ["SLA breached on 3 ticket(s)", "SLA breached on 30 ticket(s)"],
+        )
