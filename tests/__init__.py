@@ -9,3 +9,12 @@ from . import test_i18n
 from . import test_tours
 from . import test_warranty_registry
 from . import test_window_actions
+from . import test_ticket_coverage
+from . import test_ticket_sla
+from . import test_ticket_intake
+from . import test_ticket_assignment
+from . import test_ticket_security
+from . import test_ticket_bad_input
+from . import test_ticket_portal
+from . import test_ticket_actions
+from . import test_ticket_performance

@@ -181,3 +181,89 @@ class AftersalesCase(TransactionCase):
         if activate:
             contract.action_activate()
         return contract
+
+
+class AftersalesHelpdeskCase(AftersalesCase):
+    """Help desk fixtures: a 40-hour calendar in UTC (8-12, 13-17, Monday to Friday),
+    a team of two technicians led by the manager, serials of two customers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # new_test_user renamed the portal user's contact: give it back its address.
+        cls.customer_contact.write({"name": "Giulia Rossi", "email": "giulia@barcentrale.example"})
+        cls.user_technician_2 = new_test_user(
+            cls.env,
+            login="as_technician_2",
+            name="Teo Technician",
+            groups="aftersales.group_aftersales_user",
+        )
+        cls.user_technician_other = new_test_user(
+            cls.env,
+            login="as_technician_other",
+            name="Otto Other-team",
+            groups="aftersales.group_aftersales_user",
+        )
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Service desk 8-17 (UTC)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"{day} {start}",
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": end,
+                            "day_period": "morning" if start < 12 else "afternoon",
+                        }
+                    )
+                    for day in range(5)
+                    for start, end in ((8, 12), (13, 17))
+                ],
+            }
+        )
+        cls.stage_new = cls.env.ref("aftersales.stage_new")
+        cls.stage_progress = cls.env.ref("aftersales.stage_in_progress")
+        cls.stage_waiting = cls.env.ref("aftersales.stage_waiting")
+        cls.stage_solved = cls.env.ref("aftersales.stage_solved")
+        cls.team = cls.env["aftersales.team"].create(
+            {
+                "name": "Espresso North",
+                "leader_id": cls.user_manager.id,
+                "member_ids": [Command.set((cls.user_technician | cls.user_technician_2).ids)],
+                "resource_calendar_id": cls.calendar.id,
+                "response_hours": 16.0,
+                "resolution_hours": 40.0,
+                "notify_receipt": False,
+            }
+        )
+        cls.team_other = cls.env["aftersales.team"].create(
+            {
+                "name": "Grinders South",
+                "member_ids": [Command.set(cls.user_technician_other.ids)],
+                "resource_calendar_id": cls.calendar.id,
+                "notify_receipt": False,
+            }
+        )
+        cls.lot = cls._create_lot(
+            "AUR-0001",
+            aftersales_customer_id=cls.customer.id,
+            aftersales_delivery_date=date(2025, 6, 1),
+        )
+        cls.lot_other = cls._create_lot(
+            "AUR-0999",
+            aftersales_customer_id=cls.customer_other.id,
+            aftersales_delivery_date=date(2025, 6, 1),
+        )
+
+    @classmethod
+    def _create_ticket(cls, **vals):
+        return cls.env["aftersales.ticket"].create(
+            {
+                "subject": "Machine does not heat",
+                "partner_id": cls.customer.id,
+                "team_id": cls.team.id,
+                **vals,
+            }
+        )

@@ -1,0 +1,133 @@
+import re
+
+from odoo import api, fields, models, tools
+from odoo.fields import Domain
+
+SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,}[A-Za-z0-9]")
+
+
+class AftersalesTicket(models.Model):
+    """E-mail intake through the team's alias, replies, receipts and stage messages."""
+
+    _inherit = "aftersales.ticket"
+
+    # ------------------------------------------------------------------
+    # Incoming e-mail
+    # ------------------------------------------------------------------
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A new e-mail on a team's alias opens a ticket through the usual ``create``.
+
+        The sender is matched to a contact; an unknown sender either gets a new contact
+        or, if the team says so, a rejection while the e-mail is kept on the team.
+        """
+        values = dict(custom_values or {})
+        team = self.env["aftersales.team"].browse(values.get("team_id")).exists()
+        sender = self.env["res.partner"].browse(msg_dict.get("author_id")).exists()
+        if not sender and msg_dict.get("email_from"):
+            sender = self._partner_find_from_emails_single([msg_dict["email_from"]], no_create=True)
+        if not sender:
+            if team.unknown_sender == "reject":
+                return team._aftersales_reject_mail(msg_dict)
+            sender = self._partner_find_from_emails_single(
+                [msg_dict["email_from"]], no_create=False
+            )
+            msg_dict["author_id"] = sender.id
+        text = "%s\n%s" % (
+            msg_dict.get("subject") or "",
+            tools.html2plaintext(msg_dict.get("body") or ""),
+        )
+        values.update(
+            {
+                "name": "/",
+                "subject": msg_dict.get("subject") or self.env._("No Subject"),
+                "description": msg_dict.get("body"),
+                "channel": "email",
+                "partner_id": sender.commercial_partner_id.id,
+                "contact_id": sender.id,
+            }
+        )
+        lot = self._find_quoted_serial(text, sender.commercial_partner_id)
+        if lot:
+            values["lot_id"] = lot.id
+        ticket = super().message_new(msg_dict, custom_values=values)
+        ticket.message_subscribe(partner_ids=sender.ids)
+        return ticket
+
+    @api.model
+    def _find_quoted_serial(self, text, customer):
+        """The first serial of ``customer`` quoted in ``text``, if any."""
+        tokens = set(SERIAL_TOKEN.findall(text or ""))
+        if not tokens or not customer:
+            return self.env["stock.lot"]
+        Lot = self.env["stock.lot"].sudo()  # sudo: the gateway matches the customer's serials
+        domain = Domain("name", "in", list(tokens)) & (
+            Domain("aftersales_customer_id", "child_of", customer.id)
+            | Domain("aftersales_contract_line_ids.partner_id", "=", customer.id)
+        )
+        return Lot.search(domain, limit=1)
+
+    def _message_post_after_hook(self, message, msg_values):
+        """The first public answer of an employee meets the response target."""
+        if (
+            not self.env.context.get("aftersales_automatic")
+            and msg_values.get("message_type") == "comment"
+            and msg_values.get("subtype_id") == self.env.ref("mail.mt_comment").id
+        ):
+            author = self.env["res.partner"].browse(msg_values.get("author_id"))
+            if author and not author.partner_share:
+                unanswered = self.filtered(lambda t: not t.date_first_reply)
+                if unanswered:
+                    unanswered.write({"date_first_reply": fields.Datetime.now()})
+        return super()._message_post_after_hook(message, msg_values)
+
+    # ------------------------------------------------------------------
+    # Notifications to the customer
+    # ------------------------------------------------------------------
+    def _send_receipt(self):
+        """Acknowledge new tickets to the customer, for teams that send receipts."""
+        tickets = self.filtered(lambda t: t.team_id.notify_receipt and t.partner_email)
+        if not tickets:
+            return
+        template = self.env.ref("aftersales.mail_template_ticket_receipt", raise_if_not_found=False)
+        if not template:
+            return
+        for ticket in tickets.with_context(aftersales_automatic=True):
+            ticket.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+
+    def _track_template(self, changes):
+        res = super()._track_template(changes)
+        ticket = self[0]
+        stage = ticket.stage_id
+        if "stage_id" in changes and stage.mail_template_id and ticket.team_id.notify_stage:
+            res["stage_id"] = (
+                stage.mail_template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "stage_id" in init_values:
+            return self.env.ref("aftersales.mt_ticket_stage")
+        return super()._track_subtype(init_values)
+
+    def _creation_subtype(self):
+        return self.env.ref("aftersales.mt_ticket_new")
+
+    def _get_customer_information(self):
+        email_normalized_to_values = super()._get_customer_information()
+        for ticket in self.filtered("partner_email"):
+            email = tools.email_normalize(ticket.partner_email)
+            if email:
+                values = email_normalized_to_values.setdefault(email, {})
+                values.setdefault("parent_id", ticket.commercial_partner_id.id)
+        return email_normalized_to_values

@@ -1,0 +1,122 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+
+ATTACHMENT_LIMIT_PARAM = "aftersales.portal_attachment_max_mb"
+DEFAULT_ATTACHMENT_LIMIT_MB = 10.0
+
+
+class AftersalesTicket(models.Model):
+    """What the customer portal may do with tickets, checked here rather than in the
+    controller so that the rules hold for any caller."""
+
+    _inherit = "aftersales.ticket"
+
+    @api.model
+    def _portal_lots(self):
+        """The serials the current portal user may open a ticket for: delivered to their
+        commercial entity or covered by one of its contracts."""
+        customer = self.env.user.partner_id.commercial_partner_id
+        domain = Domain("aftersales_customer_id", "child_of", customer.id) | Domain(
+            "aftersales_contract_line_ids.partner_id", "=", customer.id
+        )
+        # sudo: portal users have no access to stock.lot; the domain limits them to theirs
+        return self.env["stock.lot"].sudo().search(domain, order="name")
+
+    @api.model
+    def _portal_attachment_limit(self):
+        """Largest size in megabytes of the files attached to a portal ticket, together."""
+        # sudo: portal users cannot read system parameters
+        value = self.env["ir.config_parameter"].sudo().get_param(ATTACHMENT_LIMIT_PARAM)
+        try:
+            megabytes = float(value) if value else DEFAULT_ATTACHMENT_LIMIT_MB
+        except ValueError:
+            megabytes = DEFAULT_ATTACHMENT_LIMIT_MB
+        return megabytes
+
+    @api.model
+    def _portal_check_files(self, files):
+        """``files``: [(name, bytes, mimetype)]. Refuse them when too large."""
+        limit = self._portal_attachment_limit()
+        if sum(len(content) for _name, content, _mimetype in files) > limit * 1024 * 1024:
+            raise UserError(
+                self.env._(
+                    "The attached files are too large: at most %(size)s MB in total.",
+                    size="%g" % limit,
+                )
+            )
+
+    @api.model
+    def _portal_create_ticket(self, subject, description, lot_id=None, files=()):
+        """Open a ticket for the current portal user's commercial entity.
+
+        Everything the visitor sends is checked first (their own serial, a subject and a
+        description, the size of the files); the ticket is then created through the
+        same ``create`` as every other channel.
+        """
+        user = self.env.user
+        subject = (subject or "").strip()
+        description = (description or "").strip()
+        if not subject or not description:
+            raise UserError(self.env._("Please give a subject and describe the problem."))
+        lot = self.env["stock.lot"]
+        if lot_id:
+            lot = self._portal_lots().filtered(lambda l: l.id == int(lot_id))
+            if not lot:
+                raise UserError(self.env._("This serial number is not one of your machines."))
+        self._portal_check_files(files)
+        contact = user.partner_id
+        # sudo: portal users cannot create tickets directly; the values are checked above
+        # and the customer is forced to the visitor's own commercial entity.
+        ticket = self.sudo().create(
+            {
+                "subject": subject,
+                "description": description,
+                "channel": "portal",
+                "partner_id": contact.commercial_partner_id.id,
+                "contact_id": contact.id,
+                "lot_id": lot.id,
+                "company_id": user.company_id.id,
+            }
+        )
+        ticket.message_subscribe(partner_ids=contact.ids)
+        if files:
+            ticket.message_post(
+                body=self.env._("Files sent with the request."),
+                attachments=[(name, content) for name, content, _mimetype in files],
+                author_id=contact.id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        return ticket
+
+    # ------------------------------------------------------------------
+    # Close and reopen from the portal
+    # ------------------------------------------------------------------
+    def _team_stages(self):
+        self.ensure_one()
+        stages = self.team_id.stage_ids or self.env["aftersales.ticket.stage"].search([])
+        return stages.sorted()
+
+    def _portal_can_close(self):
+        self.ensure_one()
+        return not self.is_closed and bool(self._team_stages().filtered("is_closing"))
+
+    def _portal_can_reopen(self):
+        self.ensure_one()
+        return self.is_closed and bool(self._team_stages().filtered(lambda s: not s.is_closing))
+
+    def _portal_close(self, author):
+        """Close the ticket at the customer's request (first closing stage of the team)."""
+        for ticket in self.filtered(lambda t: t._portal_can_close()):
+            ticket.stage_id = ticket._team_stages().filtered("is_closing")[:1]
+            ticket.message_post(
+                body=self.env._("Closed by the customer in the portal."), author_id=author.id
+            )
+
+    def _portal_reopen(self, author):
+        for ticket in self.filtered(lambda t: t._portal_can_reopen()):
+            ticket.stage_id = ticket._team_stages().filtered(lambda s: not s.is_closing)[:1]
+            ticket.message_post(
+                body=self.env._("Reopened by the customer in the portal."), author_id=author.id
+            )

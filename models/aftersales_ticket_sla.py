@@ -1,0 +1,334 @@
+import bisect
+from datetime import timedelta
+
+from pytz import utc
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+SLA_STATUSES = [
+    ("none", "No SLA"),
+    ("on_track", "On Track"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+]
+RISK_SHARE = 0.8  # "at risk" once 80% of the working time is used, under 20% left
+WINDOW_DAYS = 30
+
+
+class AftersalesTicket(models.Model):
+    """Service-level deadlines counted on the team's working calendar.
+
+    The targets (working hours) come from the covering contract line, else from the
+    team. The deadlines are planned from the time the call came in, on the calendar's
+    attendances minus its public holidays and leaves. Time spent in a paused stage is
+    measured in working hours too and pushes the deadlines by as much. The breach cron
+    marks late tickets in a fixed number of queries.
+    """
+
+    _inherit = "aftersales.ticket"
+
+    sla_response_hours = fields.Float(
+        string="Response Target (h)",
+        compute="_compute_sla_targets",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Working hours to answer the customer.",
+    )
+    sla_resolution_hours = fields.Float(
+        string="Resolution Target (h)",
+        compute="_compute_sla_targets",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Working hours to solve the call.",
+    )
+    sla_paused_hours = fields.Float(
+        string="Paused (h)", readonly=True, copy=False, help="Working hours spent paused."
+    )
+    sla_paused_since = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    sla_response_deadline = fields.Datetime(
+        string="Respond By", compute="_compute_sla_deadlines", store=True, precompute=True
+    )
+    sla_resolution_deadline = fields.Datetime(
+        string="Resolve By", compute="_compute_sla_deadlines", store=True, precompute=True
+    )
+    sla_response_risk_date = fields.Datetime(
+        compute="_compute_sla_deadlines", store=True, precompute=True
+    )
+    sla_resolution_risk_date = fields.Datetime(
+        compute="_compute_sla_deadlines", store=True, precompute=True
+    )
+    sla_status = fields.Selection(
+        SLA_STATUSES,
+        string="SLA",
+        compute="_compute_sla_status",
+        store=True,
+        precompute=True,
+        index=True,
+    )
+
+    _sla_targets_positive = models.Constraint(
+        "CHECK (sla_response_hours >= 0 AND sla_resolution_hours >= 0)",
+        "Service-level targets cannot be negative.",
+    )
+    _sla_open_index = models.Index(
+        "(sla_status, sla_resolution_deadline) WHERE is_closed IS NOT TRUE"
+    )
+
+    @api.depends("contract_line_id", "coverage_kind", "team_id")
+    def _compute_sla_targets(self):
+        for ticket in self:
+            line = ticket.contract_line_id
+            source = line if ticket.coverage_kind == "contract" and line else ticket.team_id
+            ticket.sla_response_hours = source.response_hours
+            ticket.sla_resolution_hours = source.resolution_hours
+
+    def _sla_calendar(self):
+        self.ensure_one()
+        if self.team_id:
+            return self.team_id.resource_calendar_id
+        return self.company_id.resource_calendar_id
+
+    @api.constrains("sla_response_hours", "sla_resolution_hours", "team_id")
+    def _check_sla_calendar(self):
+        for ticket in self:
+            if (ticket.sla_response_hours or ticket.sla_resolution_hours) and not (
+                ticket._sla_calendar()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Team %(team)s has no working hours: set its calendar so that the "
+                        "SLA deadlines of ticket %(ticket)s can be computed.",
+                        team=ticket.team_id.name or "-",
+                        ticket=ticket.name,
+                    )
+                )
+
+    @api.depends(
+        "date_open", "sla_response_hours", "sla_resolution_hours", "sla_paused_hours", "team_id"
+    )
+    def _compute_sla_deadlines(self):
+        names = [
+            ("sla_response_deadline", "sla_response_hours", 1.0),
+            ("sla_response_risk_date", "sla_response_hours", RISK_SHARE),
+            ("sla_resolution_deadline", "sla_resolution_hours", 1.0),
+            ("sla_resolution_risk_date", "sla_resolution_hours", RISK_SHARE),
+        ]
+        for calendar, tickets in self.grouped(lambda t: t._sla_calendar()).items():
+            requests = []
+            for ticket in tickets:
+                for _fname, target, share in names:
+                    hours = ticket[target]
+                    if hours and calendar and ticket.date_open:
+                        requests.append((ticket.date_open, hours * share + ticket.sla_paused_hours))
+            planned = iter(self._sla_plan(calendar, requests))
+            for ticket in tickets:
+                for fname, target, _share in names:
+                    has_target = ticket[target] and calendar and ticket.date_open
+                    ticket[fname] = next(planned) if has_target else False
+
+    @api.model
+    def _sla_work_intervals(self, calendar, start, end):
+        """Sorted (start, stop) naive UTC work intervals of ``calendar`` in [start, end]."""
+        intervals = calendar._work_intervals_batch(
+            start.replace(tzinfo=utc), end.replace(tzinfo=utc)
+        )[False]
+        return [
+            (a.astimezone(utc).replace(tzinfo=None), b.astimezone(utc).replace(tzinfo=None))
+            for a, b, _meta in intervals
+        ]
+
+    @api.model
+    def _sla_plan(self, calendar, requests):
+        """Deadlines for ``requests`` [(start, working hours)], in one or two reads of the
+        calendar for the whole batch rather than one per ticket."""
+        if not requests:
+            return []
+        first = min(start for start, _hours in requests)
+        horizon = max(start for start, _hours in requests)
+        most = max(hours for _start, hours in requests)
+        days = WINDOW_DAYS + int(most / 4)
+        for _attempt in range(6):
+            intervals = self._sla_work_intervals(calendar, first, horizon + timedelta(days=days))
+            planned = [self._sla_walk(intervals, start, hours) for start, hours in requests]
+            if all(planned):
+                return planned
+            days *= 4
+        raise ValidationError(
+            self.env._(
+                "The working hours %(calendar)s leave no time to meet the SLA.",
+                calendar=calendar.name,
+            )
+        )
+
+    @api.model
+    def _sla_walk(self, intervals, start, hours):
+        stops = [stop for _start, stop in intervals]
+        index = bisect.bisect_right(stops, start)
+        remaining = timedelta(hours=hours)
+        for begin, stop in intervals[index:]:
+            begin = max(begin, start)
+            if stop - begin >= remaining:
+                return begin + remaining
+            remaining -= stop - begin
+        return False
+
+    @api.model
+    def _sla_hours_between(self, calendar, start, end):
+        if not calendar or end <= start:
+            return 0.0
+        return sum(
+            (min(stop, end) - max(begin, start)).total_seconds() / 3600.0
+            for begin, stop in self._sla_work_intervals(calendar, start, end)
+            if stop > start and begin < end
+        )
+
+    def _sla_resume(self, now):
+        """Leaving a paused stage: the working hours spent there push the deadlines."""
+        for ticket in self:
+            paused = self._sla_hours_between(ticket._sla_calendar(), ticket.sla_paused_since, now)
+            ticket.write(
+                {
+                    "sla_paused_hours": ticket.sla_paused_hours + paused,
+                    "sla_paused_since": False,
+                }
+            )
+
+    @api.depends(
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "date_first_reply",
+        "date_closed",
+        "sla_paused_since",
+    )
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.sla_status = ticket._sla_status_at(ticket.sla_paused_since or now)
+
+    def _sla_status_at(self, now):
+        self.ensure_one()
+        targets = [
+            (self.sla_response_deadline, self.sla_response_risk_date, self.date_first_reply),
+            (self.sla_resolution_deadline, self.sla_resolution_risk_date, self.date_closed),
+        ]
+        targets = [target for target in targets if target[0]]
+        if not targets:
+            return "none"
+        if any(done and done > deadline for deadline, _risk, done in targets):
+            return "breached"
+        pending = [(deadline, risk) for deadline, risk, done in targets if not done]
+        if not pending:
+            return "met"
+        if any(deadline < now for deadline, _risk in pending):
+            return "breached"
+        if any(risk <= now for _deadline, risk in pending):
+            return "at_risk"
+        return "on_track"
+
+    # ------------------------------------------------------------------
+    # Breach cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_sla_check(self):
+        """Move running tickets to at risk or breached, in set-based SQL, and give the
+        team leaders an activity per newly breached ticket: a fixed number of queries
+        whatever the number of tickets."""
+        now = fields.Datetime.now()
+        self.flush_model(
+            [
+                "sla_status",
+                "sla_response_deadline",
+                "sla_resolution_deadline",
+                "sla_response_risk_date",
+                "sla_resolution_risk_date",
+                "date_first_reply",
+                "is_closed",
+                "sla_paused_since",
+            ]
+        )
+        running = SQL(
+            "is_closed IS NOT TRUE AND active AND sla_paused_since IS NULL"
+            " AND sla_status IN ('on_track', 'at_risk')"
+        )
+        breached_ids = self._sla_update_status(
+            "breached",
+            SQL(
+                "%s AND (sla_resolution_deadline < %s OR"
+                " (date_first_reply IS NULL AND sla_response_deadline < %s))",
+                running,
+                now,
+                now,
+            ),
+        )
+        self._sla_update_status(
+            "at_risk",
+            SQL(
+                "%s AND sla_status = 'on_track' AND (sla_resolution_risk_date <= %s OR"
+                " (date_first_reply IS NULL AND sla_response_risk_date <= %s))",
+                running,
+                now,
+                now,
+            ),
+        )
+        self.browse(breached_ids)._schedule_breach_activities()
+        return True
+
+    @api.model
+    def _sla_update_status(self, status, condition):
+        self.env.cr.execute(
+            SQL(
+                "UPDATE aftersales_ticket SET sla_status = %s, write_date = %s,"
+                " write_uid = %s WHERE %s RETURNING id",
+                status,
+                fields.Datetime.now(),
+                self.env.uid,
+                condition,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.invalidate_model(["sla_status", "write_date", "write_uid"])
+        return ids
+
+    def _schedule_breach_activities(self):
+        """One to-do per team leader for the tickets of the team that just breached,
+        created in one batch: the cost does not grow with the number of tickets."""
+        if not self:
+            return
+        counts = self.env["aftersales.ticket"]._read_group(
+            [("id", "in", self.ids), ("team_id.leader_id", "!=", False)],
+            ["team_id"],
+            ["__count"],
+        )
+        if not counts:
+            return
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "mail.mail_activity_data_todo", raise_if_not_found=False
+        )
+        model_id = self.env["ir.model"]._get_id("aftersales.team")
+        today = fields.Date.context_today(self)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_model": "aftersales.team",
+                    "res_id": team.id,
+                    "res_name": team.display_name,
+                    "activity_type_id": activity_type_id,
+                    "user_id": team.leader_id.id,
+                    "summary": self.env._("SLA breached on %(count)s ticket(s)", count=count),
+                    "note": self.env._(
+                        "%(count)s tickets of team %(team)s went past their SLA deadline. "
+                        "Open the team's tickets with the Breached filter.",
+                        count=count,
+                        team=team.name,
+                    ),
+                    "date_deadline": today,
+                }
+                for team, count in counts
+            ]
+        )
