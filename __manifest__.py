@@ -38,6 +38,7 @@
         "demo/aftersales_contract_demo.xml",
         "demo/account_payment_demo.xml",
         "demo/sale_order_demo.xml",
+        "demo/aftersales_team_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
