@@ -39,6 +39,7 @@
         "demo/account_payment_demo.xml",
         "demo/sale_order_demo.xml",
         "demo/aftersales_team_demo.xml",
+        "demo/aftersales_ticket_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
