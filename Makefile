@@ -14,10 +14,10 @@ DEV := bash scripts/dev.sh
 .PHONY: help run update shell test lint clean bench i18n pg-stop
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 	@echo "  Variables: PYTHON=$(PYTHON) PORT=$(PORT) DB=$(DB) TEST_DB=$(TEST_DB) BENCH_N=$(BENCH_N)"
 
-run: ## Serve the web client with demo data on http://localhost:$(PORT) (admin/admin)
+run: ## Serve the web client with demo data on http://localhost:8069 or PORT= (admin/admin)
 	@$(DEV) run
 
 update: ## Upgrade the module in the `make run` database (-u aftersales)
