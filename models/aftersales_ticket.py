@@ -258,7 +258,12 @@ class AftersalesTicket(models.Model):
                 vals["name"] = (
                     Sequence.with_company(company).next_by_code("aftersales.ticket") or "/"
                 )
-        tickets = super().create(vals_list)
+        # Followers are the customer's contact and the technician (through the to-do),
+        # not whoever typed the call in.
+        tickets = super(AftersalesTicket, self.with_context(mail_create_nosubscribe=True)).create(
+            vals_list
+        )
+        tickets = tickets.with_env(self.env)
         tickets._schedule_technician_activity()
         tickets._send_receipt()
         return tickets

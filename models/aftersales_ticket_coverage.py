@@ -39,8 +39,8 @@ class AftersalesTicket(models.Model):
         readonly=False,
         precompute=True,
         index="btree_not_null",
-        check_company=True,
         tracking=True,
+        help="Checked against the ticket's customer and company by _check_contract_customer.",
     )
     coverage_auto = fields.Selection(
         COVERAGE_KINDS,
