@@ -225,12 +225,13 @@ class AftersalesTicket(models.Model):
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
+        """Every column of the team being looked at, or of all teams, even when empty."""
         team_id = self.env.context.get("default_team_id")
         search_domain = Domain("id", "in", stages.ids)
         if team_id:
-            search_domain |= Domain("team_ids", "in", team_id)
+            search_domain |= Domain("team_ids", "in", team_id) | Domain("team_ids", "=", False)
         else:
-            search_domain |= Domain("team_ids", "=", False)
+            search_domain = Domain.TRUE
         return stages.search(search_domain, order=stages._order)
 
     @api.depends("name", "subject")
@@ -272,7 +273,9 @@ class AftersalesTicket(models.Model):
         if "stage_id" in vals:
             self._before_stage_change(self.env["aftersales.ticket.stage"].browse(vals["stage_id"]))
             vals = dict(vals, date_last_stage_update=fields.Datetime.now())
-        previous_users = {ticket: ticket.user_id for ticket in self} if "user_id" in vals else {}
+        # a new team may also mean a new technician (recomputed from the team)
+        reassigning = "user_id" in vals or "team_id" in vals
+        previous_users = {ticket: ticket.user_id for ticket in self} if reassigning else {}
         res = super().write(vals)
         if previous_users:
             reassigned = self.filtered(lambda t: t.user_id and t.user_id != previous_users[t])

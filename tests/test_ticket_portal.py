@@ -153,7 +153,11 @@ class TestTicketPortal(AftersalesHelpdeskCase, HttpCase):
         self.ticket.message_post(
             body="Customer visible answer", message_type="comment", subtype_xmlid="mail.mt_comment"
         )
-        self.ticket.message_post(body="Internal: bad payer", subtype_xmlid="mail.mt_note")
+        self.ticket.message_post(
+            body="Internal: bad payer",
+            subtype_xmlid="mail.mt_note",
+            attachments=[("credit-report.pdf", b"%PDF-1.4 private")],
+        )
         self.ticket._portal_ensure_token()
         self._login("as_portal")
         result = self.make_jsonrpc_request(
@@ -167,6 +171,7 @@ class TestTicketPortal(AftersalesHelpdeskCase, HttpCase):
         bodies = str(result["data"]["mail.message"])
         self.assertIn("Customer visible answer", bodies)
         self.assertNotIn("bad payer", bodies)
+        self.assertNotIn("credit-report.pdf", bodies, "nor the note's attachments")
 
     def _list_queries(self, count):
         self.env["aftersales.ticket"].search([]).unlink()
