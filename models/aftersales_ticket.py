@@ -252,13 +252,7 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        Sequence = self.env["ir.sequence"].sudo()  # sudo: technicians and portal number tickets
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    Sequence.with_company(company).next_by_code("aftersales.ticket") or "/"
-                )
+        self._assign_numbers(vals_list)
         # Followers are the customer's contact and the technician (through the to-do),
         # not whoever typed the call in.
         tickets = super(AftersalesTicket, self.with_context(mail_create_nosubscribe=True)).create(
@@ -268,6 +262,26 @@ class AftersalesTicket(models.Model):
         tickets._schedule_technician_activity()
         tickets._send_receipt()
         return tickets
+
+    @api.model
+    def _assign_numbers(self, vals_list):
+        """Number new tickets from the ``aftersales.ticket`` sequence of their company,
+        as ``next_by_code`` would, but looking the sequence up once per company."""
+        # sudo: technicians, portal users and the mail gateway number tickets
+        Sequence = self.env["ir.sequence"].sudo()
+        sequences = {}
+        for vals in vals_list:
+            if vals.get("name", "/") != "/":
+                continue
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if company not in sequences:
+                sequences[company] = Sequence.search(
+                    [("code", "=", "aftersales.ticket"), ("company_id", "in", [company.id, False])],
+                    order="company_id",
+                    limit=1,
+                )
+            sequence = sequences[company]
+            vals["name"] = sequence.with_company(company)._next() if sequence else "/"
 
     def write(self, vals):
         if "stage_id" in vals:
