@@ -29,6 +29,9 @@
         "views/menus.xml",
     ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": ["aftersales/static/tests/tours/**/*"],
+    },
     "application": True,
     "installable": True,
 }
