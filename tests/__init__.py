@@ -10,3 +10,4 @@ from . import test_ticket_portal
 from . import test_ticket_actions
 from . import test_ticket_performance
 from . import test_ticket_views
+from . import test_ticket_web_tour
