@@ -34,6 +34,7 @@ class AftersalesTicket(models.Model):
         index="btree_not_null",
         tracking=True,
     )
+    # no check_company: _check_contract_customer checks the customer and the company
     contract_id = fields.Many2one(
         "aftersales.contract",
         compute="_compute_coverage",
@@ -42,7 +43,6 @@ class AftersalesTicket(models.Model):
         precompute=True,
         index="btree_not_null",
         tracking=True,
-        help="Checked against the ticket's customer and company by _check_contract_customer.",
     )
     coverage_auto = fields.Selection(
         COVERAGE_KINDS,
