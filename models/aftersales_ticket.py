@@ -225,12 +225,13 @@ class AftersalesTicket(models.Model):
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
+        """Every column of the team being looked at, or of all teams, even when empty."""
         team_id = self.env.context.get("default_team_id")
         search_domain = Domain("id", "in", stages.ids)
         if team_id:
-            search_domain |= Domain("team_ids", "in", team_id)
+            search_domain |= Domain("team_ids", "in", team_id) | Domain("team_ids", "=", False)
         else:
-            search_domain |= Domain("team_ids", "=", False)
+            search_domain = Domain.TRUE
         return stages.search(search_domain, order=stages._order)
 
     @api.depends("name", "subject")
@@ -251,23 +252,44 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        Sequence = self.env["ir.sequence"].sudo()  # sudo: technicians and portal number tickets
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    Sequence.with_company(company).next_by_code("aftersales.ticket") or "/"
-                )
-        tickets = super().create(vals_list)
+        self._assign_numbers(vals_list)
+        # Followers are the customer's contact and the technician (through the to-do),
+        # not whoever typed the call in.
+        tickets = super(AftersalesTicket, self.with_context(mail_create_nosubscribe=True)).create(
+            vals_list
+        )
+        tickets = tickets.with_env(self.env)
         tickets._schedule_technician_activity()
         tickets._send_receipt()
         return tickets
+
+    @api.model
+    def _assign_numbers(self, vals_list):
+        """Number new tickets from the ``aftersales.ticket`` sequence of their company,
+        as ``next_by_code`` would, but looking the sequence up once per company."""
+        # sudo: technicians, portal users and the mail gateway number tickets
+        Sequence = self.env["ir.sequence"].sudo()
+        sequences = {}
+        for vals in vals_list:
+            if vals.get("name", "/") != "/":
+                continue
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            if company not in sequences:
+                sequences[company] = Sequence.search(
+                    [("code", "=", "aftersales.ticket"), ("company_id", "in", [company.id, False])],
+                    order="company_id",
+                    limit=1,
+                )
+            sequence = sequences[company]
+            vals["name"] = sequence.with_company(company)._next() if sequence else "/"
 
     def write(self, vals):
         if "stage_id" in vals:
             self._before_stage_change(self.env["aftersales.ticket.stage"].browse(vals["stage_id"]))
             vals = dict(vals, date_last_stage_update=fields.Datetime.now())
-        previous_users = {ticket: ticket.user_id for ticket in self} if "user_id" in vals else {}
+        # a new team may also mean a new technician (recomputed from the team)
+        reassigning = "user_id" in vals or "team_id" in vals
+        previous_users = {ticket: ticket.user_id for ticket in self} if reassigning else {}
         res = super().write(vals)
         if previous_users:
             reassigned = self.filtered(lambda t: t.user_id and t.user_id != previous_users[t])

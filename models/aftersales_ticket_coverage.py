@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
@@ -32,6 +34,7 @@ class AftersalesTicket(models.Model):
         index="btree_not_null",
         tracking=True,
     )
+    # no check_company: _check_contract_customer checks the customer and the company
     contract_id = fields.Many2one(
         "aftersales.contract",
         compute="_compute_coverage",
@@ -39,7 +42,6 @@ class AftersalesTicket(models.Model):
         readonly=False,
         precompute=True,
         index="btree_not_null",
-        check_company=True,
         tracking=True,
     )
     coverage_auto = fields.Selection(
@@ -103,56 +105,78 @@ class AftersalesTicket(models.Model):
         return fields.Date.context_today(self, self.date_open or fields.Datetime.now())
 
     def _coverage_lookup(self):
-        """{ticket: (kind, contract line, contract)} for the tickets of self."""
-        Line = self.env["aftersales.contract.line"]
+        """{ticket: (kind, contract line, contract)} for the tickets of self.
+
+        One search per step for the whole batch; the lines found are then dispatched
+        to the tickets through dictionaries, so the work stays linear in the batch size.
+        """
         tickets = self.filtered("commercial_partner_id")
         keys = {t: (t.commercial_partner_id, t._coverage_day()) for t in tickets}
         result = {}
-        by_lot = {t: (*keys[t], t.lot_id) for t in tickets if t.lot_id}
-        lot_lines = self._coverage_search(
-            Line, [Line._covering_domain(p, d, lot=lot) for p, d, lot in set(by_lot.values())]
-        )
-        single = len(set(by_lot.values())) == 1
-        for ticket, (partner, day, lot) in by_lot.items():
-            # one key: the search already applied exactly its conditions
-            line = (
-                lot_lines
-                if single
-                else lot_lines.filtered(lambda l, p=partner, d=day, lt=lot: l._covers(p, d, lot=lt))
-            )
-            if line:
-                result[ticket] = ("contract", line[:1], line[:1].contract_id)
-        by_product = {
-            t: (*keys[t], t.product_id) for t in tickets if t not in result and t.product_id
-        }
-        product_lines = self._coverage_search(
-            Line,
-            [Line._covering_domain(p, d, product=pr) for p, d, pr in set(by_product.values())],
-        )
-        for ticket, (partner, day, product) in by_product.items():
-            line = product_lines.filtered(
-                lambda l, p=partner, d=day, pr=product: l._covers(p, d, product=pr)
-            )
-            if line:
-                result[ticket] = ("contract", line[:1], line[:1].contract_id)
+        self._coverage_by_lines(keys, result, "lot")
+        self._coverage_by_lines(keys, result, "product")
         for ticket in tickets:
             if ticket not in result and ticket._is_under_warranty(keys[ticket][1]):
                 result[ticket] = ("warranty", False, False)
         rest = {t: keys[t] for t in tickets if t not in result}
         Contract = self.env["aftersales.contract"]
-        banks = self._coverage_search(
-            Contract, [Contract._hour_bank_domain(p, d) for p, d in set(rest.values())]
-        )
+        by_day = defaultdict(lambda: self.env["res.partner"])
+        for partner, day in rest.values():
+            by_day[day] |= partner
+        if len(set(rest.values())) == 1:
+            domains = [Contract._hour_bank_domain(*next(iter(rest.values())))]
+        else:
+            domains = [
+                Contract._hour_bank_domain_batch(partners, day) for day, partners in by_day.items()
+            ]
+        banks = self._coverage_search(Contract, domains)
+        banks_by_partner = defaultdict(list)
+        for bank in banks:
+            banks_by_partner[bank.commercial_partner_id].append(bank)
         for ticket, (partner, day) in rest.items():
-            bank = banks.filtered(
-                lambda c, p=partner, d=day: (
-                    c.commercial_partner_id == p
-                    and c.date_start <= d
-                    and (not c.date_end or c.date_end >= d)
-                )
+            bank = next(
+                (
+                    c
+                    for c in banks_by_partner[partner]
+                    if c.date_start <= day and (not c.date_end or c.date_end >= day)
+                ),
+                False,
             )
-            result[ticket] = ("hour_bank", False, bank[:1]) if bank else ("billable", False, False)
+            result[ticket] = ("hour_bank", False, bank) if bank else ("billable", False, False)
         return result
+
+    def _coverage_by_lines(self, keys, result, by):
+        """Contract lines covering the serial (``by="lot"``) or the product of tickets
+        not covered yet; fills ``result``."""
+        Line = self.env["aftersales.contract.line"]
+        field, comodel = (
+            ("lot_id", "stock.lot") if by == "lot" else ("product_id", "product.product")
+        )
+        wanted = {t: (*keys[t], t[field]) for t in keys if t not in result and t[field]}
+        single = len(set(wanted.values())) == 1
+        if single:
+            # one call (the web client): exactly the contracts' own covering domain
+            partner, day, target = next(iter(wanted.values()))
+            domains = [Line._covering_domain(partner, day, **{by: target})]
+        else:
+            by_day = defaultdict(lambda: (self.env["res.partner"], self.env[comodel]))
+            for partner, day, target in wanted.values():
+                partners, targets = by_day[day]
+                by_day[day] = (partners | partner, targets | target)
+            domains = [
+                Line._covering_domain_batch(partners, day, **{f"{by}s": targets})
+                for day, (partners, targets) in by_day.items()
+            ]
+        candidates = defaultdict(list)
+        for line in self._coverage_search(Line, domains):
+            target = line.lot_id if by == "lot" else line.equipment_product_id
+            candidates[line.partner_id, target].append(line)
+        for ticket, (partner, day, target) in wanted.items():
+            found = candidates[partner, target]
+            if not single:  # the batch domain is a superset: check each line exactly
+                found = [line for line in found if line._covers(partner, day, **{by: target})]
+            if found:
+                result[ticket] = ("contract", found[0], found[0].contract_id)
 
     @api.model
     def _coverage_search(self, model, domains):

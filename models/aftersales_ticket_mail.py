@@ -120,8 +120,15 @@ class AftersalesTicket(models.Model):
             return self.env.ref("aftersales.mt_ticket_stage")
         return super()._track_subtype(init_values)
 
-    def _creation_subtype(self):
-        return self.env.ref("aftersales.mt_ticket_new")
+    def _creation_message(self):
+        """Logged in batch (no subtype, so no notification): cheap for e-mail imports."""
+        self.ensure_one()
+        return self.env._(
+            "Ticket opened (%(channel)s).",
+            channel=dict(self._fields["channel"]._description_selection(self.env)).get(
+                self.channel, self.channel
+            ),
+        )
 
     def _get_customer_information(self):
         email_normalized_to_values = super()._get_customer_information()

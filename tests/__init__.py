@@ -18,3 +18,5 @@ from . import test_ticket_bad_input
 from . import test_ticket_portal
 from . import test_ticket_actions
 from . import test_ticket_performance
+from . import test_ticket_views
+from . import test_ticket_web_tour

@@ -37,6 +37,7 @@ class TestTicketAssignment(AftersalesHelpdeskCase):
         self.assertIn(ticket.user_id, self.team.member_ids)
         ticket.team_id = self.team_other
         self.assertEqual(ticket.user_id, self.user_technician_other)
+        self.assertIn(self.user_technician_other, ticket.activity_ids.user_id)
 
     def test_technician_gets_an_activity(self):
         ticket = self._create_ticket()

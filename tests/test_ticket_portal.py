@@ -75,6 +75,13 @@ class TestTicketPortal(AftersalesHelpdeskCase, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertFalse(self.ticket.is_closed)
 
+    def test_portal_tour_opens_and_closes_a_ticket(self):
+        self.start_tour("/my/tickets", "aftersales_portal_ticket_tour", login="as_portal")
+        ticket = self.env["aftersales.ticket"].search([("subject", "=", "Steam wand leaks")])
+        self.assertEqual(ticket.lot_id, self.lot)
+        self.assertEqual(ticket.channel, "portal")
+        self.assertTrue(ticket.is_closed)
+
     def _assert_locked_out(self, login):
         if login:
             self._login(login)
@@ -153,7 +160,11 @@ class TestTicketPortal(AftersalesHelpdeskCase, HttpCase):
         self.ticket.message_post(
             body="Customer visible answer", message_type="comment", subtype_xmlid="mail.mt_comment"
         )
-        self.ticket.message_post(body="Internal: bad payer", subtype_xmlid="mail.mt_note")
+        self.ticket.message_post(
+            body="Internal: bad payer",
+            subtype_xmlid="mail.mt_note",
+            attachments=[("credit-report.pdf", b"%PDF-1.4 private")],
+        )
         self.ticket._portal_ensure_token()
         self._login("as_portal")
         result = self.make_jsonrpc_request(
@@ -167,6 +178,7 @@ class TestTicketPortal(AftersalesHelpdeskCase, HttpCase):
         bodies = str(result["data"]["mail.message"])
         self.assertIn("Customer visible answer", bodies)
         self.assertNotIn("bad payer", bodies)
+        self.assertNotIn("credit-report.pdf", bodies, "nor the note's attachments")
 
     def _list_queries(self, count):
         self.env["aftersales.ticket"].search([]).unlink()
@@ -194,4 +206,5 @@ class TestTicketPortal(AftersalesHelpdeskCase, HttpCase):
         self._login("as_portal")
         few = self._list_queries(10)
         many = self._list_queries(80)
+        self.assertGreater(few, 5, "the server's queries are counted")
         self.assertEqual(few, many, f"{few} queries for 10 tickets, {many} for 80")

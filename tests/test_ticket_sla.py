@@ -40,6 +40,18 @@ class TestTicketSla(AftersalesHelpdeskCase):
         self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 3, 11, 15, 0))
         self.assertEqual(ticket.sla_status, "on_track")
 
+    def test_pause_over_weekend_and_holiday_counts_only_working_hours(self):
+        with freeze_time("2026-03-06 15:00:00"):  # Friday
+            ticket = self._create_ticket(lot_id=self.lot.id)
+        with freeze_time("2026-03-06 16:00:00"):
+            ticket.stage_id = self.stage_waiting
+        with freeze_time("2026-03-10 09:00:00"):  # Tuesday, after the Monday holiday
+            ticket.stage_id = self.stage_progress
+        # Paused Friday 16-17 and Tuesday 8-9: two working hours, not four days.
+        self.assertEqual(ticket.sla_paused_hours, 2.0)
+        self.assertEqual(ticket.sla_response_deadline, datetime(2026, 3, 10, 12, 0))
+        self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 3, 11, 17, 0))
+
     def test_pause_extends_deadlines_reply_and_closing_meet_them(self):
         with freeze_time("2026-03-02 09:00:00"):  # Monday
             ticket = self._create_ticket(lot_id=self.lot.id)
