@@ -43,6 +43,11 @@ def main(conf, database, python="python3"):
         )
         pot = polib.pofile(pot_file.name)
     po = polib.pofile("i18n/it.po")
+    if len(pot) < len(po) / 2:
+        sys.exit(
+            f"The export has {len(pot)} terms against {len(po)} in i18n/it.po: is the module "
+            "installed and its manifest readable? i18n/it.po left as it was."
+        )
     known = {(entry.msgctxt, entry.msgid): entry for entry in po}
     for entry in pot:
         old = known.get((entry.msgctxt, entry.msgid))
