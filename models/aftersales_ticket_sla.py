@@ -235,9 +235,9 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_sla_check(self):
-        """Move running tickets to at risk or breached, in set-based SQL, and give the
-        team leaders an activity per newly breached ticket: a fixed number of queries
-        whatever the number of tickets."""
+        """Move running tickets to at risk or breached, in set-based SQL, and give each
+        team leader one to-do for the team's newly breached tickets: a fixed number of
+        queries whatever the number of tickets."""
         now = fields.Datetime.now()
         self.flush_model(
             [
