@@ -18,6 +18,11 @@ class AftersalesTicketStage(models.Model):
         help="Reaching this stage closes the ticket: it meets the resolution target and "
         "stops the SLA clock.",
     )
+    is_cancelling = fields.Boolean(
+        string="Cancels the Ticket",
+        help="A closing stage for calls dropped (a duplicate, a mistake): their tickets "
+        "count neither as met nor as breached.",
+    )
     sla_paused = fields.Boolean(
         string="SLA Paused",
         help="The SLA clock stops while a ticket is in this stage (e.g. waiting for the "

@@ -111,6 +111,26 @@ class TestTicketSla(AftersalesHelpdeskCase):
             self.env["aftersales.ticket"]._cron_sla_check()
         self.assertEqual(len(self.team.activity_ids), 1, "a breach is reported once")
 
+    def test_ticket_recorded_already_breached_warns_the_leader(self):
+        with freeze_time("2026-03-03 16:00:00"):
+            late = self._create_ticket(lot_id=self.lot.id, date_open=datetime(2026, 3, 2, 9, 0))
+            on_time = self._create_ticket(lot_id=self.lot.id)
+        self.assertEqual(late.sla_status, "breached")
+        self.assertEqual(on_time.sla_status, "on_track")
+        self.assertEqual(self.team.activity_ids.summary, "SLA breached on 1 ticket(s)")
+        self.assertEqual(self.team.activity_ids.user_id, self.user_manager)
+
+    def test_cancelled_ticket_counts_neither_met_nor_breached(self):
+        with freeze_time("2026-03-02 09:00:00"):
+            ticket = self._create_ticket(lot_id=self.lot.id)
+        with freeze_time("2026-03-02 09:30:00"):
+            ticket.stage_id = self.env.ref("aftersales.stage_cancelled")
+        self.assertTrue(ticket.is_closed)
+        self.assertEqual(ticket.sla_status, "none")
+        with freeze_time("2026-03-05 09:00:00"):
+            self.env["aftersales.ticket"]._cron_sla_check()
+        self.assertEqual(ticket.sla_status, "none")
+
     def test_late_reply_or_closing_is_breached(self):
         with freeze_time("2026-03-02 09:00:00"):
             ticket = self._create_ticket(lot_id=self.lot.id)
