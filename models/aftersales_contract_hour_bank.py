@@ -37,12 +37,13 @@ class AftersalesContract(models.Model):
             contract.hour_bank_remaining = contract.hour_bank_hours - contract.hour_bank_used
 
     @api.model
-    def _hour_bank_domain(self, partner, day):
-        """Active hour banks of ``partner``'s commercial entity with hours left on ``day``."""
+    def _hour_bank_domain(self, partners, day):
+        """Active hour banks with hours left on ``day`` of the commercial entities of
+        ``partners`` (one customer or a whole batch of tickets' customers)."""
         return (
             Domain("contract_kind", "=", "hour_bank")
             & Domain("state", "=", "active")
-            & Domain("commercial_partner_id", "=", partner.commercial_partner_id.id)
+            & Domain("commercial_partner_id", "in", partners.commercial_partner_id.ids)
             & Domain("date_start", "<=", day)
             & (Domain("date_end", "=", False) | Domain("date_end", ">=", day))
             & Domain("hour_bank_remaining", ">", 0)

@@ -1,5 +1,4 @@
-from odoo import api, fields, models
-from odoo.fields import Domain
+from odoo import fields, models
 
 
 class AftersalesContract(models.Model):
@@ -27,15 +26,3 @@ class AftersalesContract(models.Model):
         action["domain"] = [("contract_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.partner_id.id, "create": False}
         return action
-
-    @api.model
-    def _hour_bank_domain_batch(self, partners, day):
-        """``_hour_bank_domain`` for many customers at once, in one compact domain."""
-        return (
-            Domain("contract_kind", "=", "hour_bank")
-            & Domain("state", "=", "active")
-            & Domain("commercial_partner_id", "in", partners.commercial_partner_id.ids)
-            & Domain("date_start", "<=", day)
-            & (Domain("date_end", "=", False) | Domain("date_end", ">=", day))
-            & Domain("hour_bank_remaining", ">", 0)
-        )

@@ -123,12 +123,7 @@ class AftersalesTicket(models.Model):
         by_day = defaultdict(lambda: self.env["res.partner"])
         for partner, day in rest.values():
             by_day[day] |= partner
-        if len(set(rest.values())) == 1:
-            domains = [Contract._hour_bank_domain(*next(iter(rest.values())))]
-        else:
-            domains = [
-                Contract._hour_bank_domain_batch(partners, day) for day, partners in by_day.items()
-            ]
+        domains = [Contract._hour_bank_domain(partners, day) for day, partners in by_day.items()]
         banks = self._coverage_search(Contract, domains)
         banks_by_partner = defaultdict(list)
         for bank in banks:
