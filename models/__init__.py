@@ -18,6 +18,7 @@ from . import sale_order_line
 from . import stock_lot
 from . import stock_picking
 from . import aftersales_team
+from . import aftersales_coverage_mixin
 from . import aftersales_ticket_stage
 from . import aftersales_ticket
 from . import aftersales_ticket_coverage
@@ -25,6 +26,8 @@ from . import aftersales_ticket_sla
 from . import aftersales_ticket_mail
 from . import aftersales_ticket_actions
 from . import aftersales_ticket_portal
+from . import aftersales_intervention
+from . import aftersales_ticket_intervention
 from . import aftersales_contract_ticket
 from . import aftersales_contract_line_ticket
 from . import repair_order

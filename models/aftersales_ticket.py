@@ -23,7 +23,7 @@ class AftersalesTicket(models.Model):
 
     _name = "aftersales.ticket"
     _description = "Help Desk Ticket"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "aftersales.coverage.mixin"]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"

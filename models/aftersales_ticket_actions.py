@@ -8,7 +8,7 @@ class AftersalesTicket(models.Model):
 
     Each record is made from a ``_prepare_<thing>_vals()`` hook and linked both ways.
     The on-site intervention of the interventions issue plugs in through
-    ``_prepare_intervention_vals()``; there is deliberately no button for it yet.
+    ``_prepare_intervention_vals()`` (``aftersales_ticket_intervention.py``).
     """
 
     _inherit = "aftersales.ticket"
@@ -178,21 +178,22 @@ class AftersalesTicket(models.Model):
     # On-site intervention (interventions issue)
     # ------------------------------------------------------------------
     def _prepare_intervention_vals(self):
-        """Values for the on-site intervention planned from this ticket.
-
-        The interventions issue adds the model and its ``action_plan_intervention``
-        button; it creates its record from these values, then extends them with its own.
-        """
+        """Values of the intervention planned from this ticket: the customer, the site,
+        the serial and the team; the coverage follows the ticket's by compute, and the
+        ticket's technician goes as the employee of the ticket's company."""
         self.ensure_one()
+        employee = self.user_id.employee_ids.filtered(lambda e: e.company_id == self.company_id)
         return {
             "ticket_id": self.id,
+            "summary": self.subject,
             "partner_id": self.partner_id.id,
             "lot_id": self.lot_id.id,
+            "lot_ids": [Command.set(self.lot_id.ids)],
             "product_id": self.product_id.id,
-            "user_id": self.user_id.id,
             "company_id": self.company_id.id,
-            "contract_line_id": self.contract_line_id.id,
-            "coverage_kind": self.coverage_kind,
+            "team_id": self.team_id.id,
+            "employee_ids": [Command.set(employee[:1].ids)],
+            "description": self.description,
         }
 
     # ------------------------------------------------------------------

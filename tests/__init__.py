@@ -20,3 +20,4 @@ from . import test_ticket_actions
 from . import test_ticket_performance
 from . import test_ticket_views
 from . import test_ticket_web_tour
+from . import test_intervention_base

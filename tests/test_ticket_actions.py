@@ -106,11 +106,11 @@ class TestTicketActions(AftersalesHelpdeskCase):
         with self.assertRaises(UserError):
             ticket.unlink()
 
-    def test_plan_intervention_is_a_hook_not_a_button(self):
+    def test_plan_intervention_from_the_hook(self):
         ticket = self._create_ticket(lot_id=self.lot.id)
         vals = ticket._prepare_intervention_vals()
         self.assertEqual(vals["ticket_id"], ticket.id)
         self.assertEqual(vals["lot_id"], self.lot.id)
-        self.assertEqual(vals["coverage_kind"], "warranty")
         arch = self.env["aftersales.ticket"].get_view(view_type="form")["arch"]
-        self.assertFalse(etree.fromstring(arch).xpath("//button[contains(@name, 'intervention')]"))
+        buttons = etree.fromstring(arch).xpath("//button[@name='action_plan_intervention']")
+        self.assertEqual(len(buttons), 1)
