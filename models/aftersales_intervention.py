@@ -139,7 +139,6 @@ class AftersalesIntervention(models.Model):
     )
     subcontractor_id = fields.Many2one(
         "res.partner",
-        string="Subcontractor",
         check_company=True,
         tracking=True,
         help="A vendor doing the work instead of, or with, the technicians.",
