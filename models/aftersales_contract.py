@@ -13,6 +13,41 @@ BILLING_PERIODS = [
 PERIOD_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
+def period_bounds(day, anchor, months, alignment):
+    """The natural billing period (start, end) that contains ``day``.
+
+    ``calendar``: the months, quarters, half-years or years of the calendar.
+    ``start``: period k runs from ``anchor`` + k x ``months`` to the day before
+    ``anchor`` + (k + 1) x ``months``. Each bound is counted from the anchor itself, never
+    from the previous period, so a day clipped to a short month's end (31 January + 1 month
+    = 28 February) does not shift the periods after it (31 January + 2 months = 31 March).
+    """
+    if alignment == "calendar":
+        start = day.replace(day=1, month=((day.month - 1) // months) * months + 1)
+        return start, start + relativedelta(months=months, days=-1)
+    k = ((day.year - anchor.year) * 12 + day.month - anchor.month) // months
+    start = anchor + relativedelta(months=k * months)
+    if start > day:  # same month as ``day``, but on a later day of it
+        k -= 1
+        start = anchor + relativedelta(months=k * months)
+    return start, anchor + relativedelta(months=(k + 1) * months, days=-1)
+
+
+def current_period(start, anchor, months, alignment, date_end=None):
+    """The period billed from ``start`` (the first day not invoiced): (start, end), where
+    end is the end of the natural period containing ``start``, cut at ``date_end``."""
+    end = period_bounds(start, anchor, months, alignment)[1]
+    if date_end and date_end < end:
+        end = date_end
+    return start, end
+
+
+def due_date(start, end, billing_mode):
+    """The day the period ``start``..``end`` is due: its first day in advance, its last
+    day in arrears."""
+    return start if billing_mode == "advance" else end
+
+
 class AftersalesContract(models.Model):
     """A service contract: what the customer pays (fee lines) and what is covered.
 
@@ -262,15 +297,7 @@ class AftersalesContract(models.Model):
     def _period_bounds(self, day):
         """The natural billing period (start, end) that contains ``day``."""
         self.ensure_one()
-        months = self._period_months()
-        if self.period_alignment == "calendar":
-            start = day.replace(day=1, month=((day.month - 1) // months) * months + 1)
-        else:
-            elapsed = (day.year - self.date_start.year) * 12 + day.month - self.date_start.month
-            if day.day < self.date_start.day:
-                elapsed -= 1
-            start = self.date_start + relativedelta(months=(elapsed // months) * months)
-        return start, start + relativedelta(months=months, days=-1)
+        return period_bounds(day, self.date_start, self._period_months(), self.period_alignment)
 
     # ------------------------------------------------------------------
     # Actions

@@ -5,9 +5,12 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import LockError, UserError
 from odoo.fields import Command, Domain
+from odoo.tools import float_is_zero, float_round
 from odoo.tools.misc import format_date
+
+from .aftersales_contract import current_period, due_date
 
 _logger = logging.getLogger(__name__)
 
@@ -40,17 +43,27 @@ class AftersalesContract(models.Model):
     invoicing_error = fields.Text(copy=False, readonly=True)
     invoicing_error_date = fields.Datetime(copy=False, readonly=True)
 
-    @api.depends("next_period_start", "date_end", "billing_mode", "billing_period", "state")
+    @api.depends(
+        "next_period_start",
+        "date_start",
+        "date_end",
+        "billing_mode",
+        "billing_period",
+        "period_alignment",
+    )
     def _compute_next_invoice_date(self):
         for contract in self:
             start = contract.next_period_start
-            if not start or (contract.date_end and start > contract.date_end):
+            if (
+                not start
+                or not contract.date_start
+                or (contract.date_end and start > contract.date_end)
+            ):
                 contract.next_invoice_date = False
                 continue
-            if contract.billing_mode == "advance":
-                contract.next_invoice_date = start
-            else:
-                contract.next_invoice_date = contract._current_period(start)[1]
+            contract.next_invoice_date = due_date(
+                *contract._current_period(start), contract.billing_mode
+            )
 
     def _compute_invoice_count(self):
         counts = dict(
@@ -87,10 +100,9 @@ class AftersalesContract(models.Model):
     def _current_period(self, start):
         """The period that begins on ``start``: (start, end), cut at the contract's end."""
         self.ensure_one()
-        end = self._period_bounds(start)[1]
-        if self.date_end and self.date_end < end:
-            end = self.date_end
-        return start, end
+        return current_period(
+            start, self.date_start, self._period_months(), self.period_alignment, self.date_end
+        )
 
     def _prorata_factor(self, start, end):
         """The share of the periodic fee owed for the days ``start``..``end``.
@@ -124,18 +136,37 @@ class AftersalesContract(models.Model):
             end=format_date(self.env, end),
         )
 
+    def _get_quantity_to_invoice(self, line, factor):
+        """(quantity, unit price) billing ``factor`` periods of ``line``.
+
+        The fraction goes into the quantity, never into the unit price: 7 units at 10.00
+        for 18 days of 28 are 4.5 units at 10.00, that is 45.00 (a unit price rounded to
+        6.43 would give 45.01). When the quantity cannot carry the fraction exactly at the
+        unit's precision (1 unit for 31 days of 92 is 0.336956... units), the amount is
+        rounded once, as an amount, and billed as one unit at that price.
+        """
+        quantity = line.quantity * factor
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+        if float_is_zero(quantity - float_round(quantity, precision_digits=digits), 9):
+            return quantity, line.price_unit
+        return 1.0, self.currency_id.round(line.quantity * line.price_unit * factor)
+
     def _prepare_invoice_line_vals(self, line, start, end):
         """Values of the invoice line billing ``line`` for the days ``start``..``end``."""
         factor = self._prorata_factor(start, end)
+        quantity, price_unit = self._get_quantity_to_invoice(line, factor)
         label = f"{line.name}\n{self._format_period(start, end)}"
-        if abs(factor - round(factor)) > 1e-9:
+        if abs(factor - round(factor)) > 1e-9 and quantity == 1.0 and line.quantity != 1.0:
+            # the fraction could not go into the quantity: say how many units it bills
+            label += " " + self.env._("(pro rata of %(qty)s units)", qty=f"{line.quantity:g}")
+        elif abs(factor - round(factor)) > 1e-9:
             label += " " + self.env._("(pro rata)")
         vals = {
             "product_id": line.product_id.id,
             "name": label,
-            "quantity": line.quantity,
+            "quantity": quantity,
             "product_uom_id": line.product_uom_id.id,
-            "price_unit": self.currency_id.round(line.price_unit * factor),
+            "price_unit": price_unit,
             "discount": line.discount,
             "tax_ids": [Command.set(line.tax_ids.ids)],
             "aftersales_contract_line_id": line.id,
@@ -286,6 +317,15 @@ class AftersalesContract(models.Model):
     # ------------------------------------------------------------------
     def action_create_invoices(self):
         """Invoice every period due up to today for the selected contracts."""
+        try:
+            self.lock_for_update()
+        except LockError:
+            raise UserError(
+                self.env._(
+                    "These contracts are being invoiced right now by the scheduled run."
+                    " Try again in a few minutes."
+                )
+            ) from None
         for contract in self:
             if contract.state != "active":
                 raise UserError(
@@ -294,41 +334,93 @@ class AftersalesContract(models.Model):
                         name=contract.name,
                     )
                 )
-        self.lock_for_update()
         today = fields.Date.context_today(self)
         moves = self.env["account.move"]
         pending = self.filtered_domain(self._due_domain(today))
         if not pending:
             raise UserError(self.env._("Nothing is due for invoicing today."))
+        stalled = {}
         while pending:
+            before = {contract: contract.next_period_start for contract in pending}
             new_moves, errors = pending._invoice_next_period(today)
             moves |= new_moves
             if errors:
                 raise UserError("\n".join(errors.values()))
-            pending = pending.filtered_domain(self._due_domain(today))
+            stalled.update(pending._stalled(before))
+            pending = pending.filtered(lambda c: c not in stalled).filtered_domain(
+                self._due_domain(today)
+            )
         errors = self._post_invoices(moves)
         if errors:
             raise UserError("\n".join(errors.values()))
+        if stalled:
+            return self._notify_stalled(stalled, moves)
         return self._action_view_invoices(moves)
+
+    def _stalled(self, before):
+        """{contract: error} for the contracts of ``self`` that an invoicing step did not
+        move on: their first day not invoiced is still the one in ``before``.
+
+        Invoicing the same period again would never end, so the loops stop on them.
+        """
+        return {
+            contract: self.env._(
+                "Invoicing made no progress on contract %(name)s: its period from %(date)s"
+                " does not end after it starts. Check its dates and billing period.",
+                name=contract.name,
+                date=format_date(self.env, before[contract]),
+            )
+            for contract in self
+            if contract.next_period_start <= before[contract]
+        }
+
+    def _notify_stalled(self, stalled, moves):
+        """Record the contracts that made no progress, and tell the user."""
+        self._record_invoicing_errors(stalled)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Some contracts could not be invoiced"),
+                "message": "\n".join(stalled.values()),
+                "type": "warning",
+                "sticky": True,
+                "next": self._action_view_invoices(moves)
+                if moves
+                else {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     @api.model
     def _cron_create_invoices(self, batch_size=200):
-        """Invoice every due period of every active contract, a batch at a time."""
+        """Invoice every due period of every active contract, a batch at a time.
+
+        As in ``account.move._autopost_draft_entries``: commit the progress first, then
+        lock the batch, then work. A commit releases every row lock, so locks taken before
+        it would not keep a concurrent run off the same contracts.
+        """
         today = fields.Date.context_today(self)
-        failed = set()
+        skipped = set()  # failed, stalled, or taken by a concurrent run
         while True:
-            domain = self._due_domain(today) & Domain("id", "not in", list(failed))
+            domain = self._due_domain(today) & Domain("id", "not in", list(skipped))
             contracts = self.search(domain, limit=batch_size, order="next_invoice_date, id")
+            if not contracts:
+                break
             remaining = (
                 self.search_count(domain) if len(contracts) == batch_size else len(contracts)
             )
-            contracts = contracts.try_lock_for_update()
-            if not contracts:
-                break
             self.env["ir.cron"]._commit_progress(remaining=remaining)
+            locked = contracts.try_lock_for_update()
+            skipped.update((contracts - locked).ids)
+            # a concurrent run may have invoiced them between the search and the lock
+            contracts = locked.filtered_domain(self._due_domain(today))
+            if not contracts:
+                continue
+            before = {contract: contract.next_period_start for contract in contracts}
             moves, errors = contracts._invoice_next_period(today)
             errors.update(self._post_invoices(moves))
-            failed.update(contract.id for contract in errors)
+            errors.update((contracts - self.union(*errors))._stalled(before))
+            skipped.update(contract.id for contract in errors)
             self._record_invoicing_errors(errors)
             if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
                 break

@@ -223,6 +223,16 @@ class AftersalesContractLine(models.Model):
             amount = line.quantity * line.price_unit * (1 - line.discount / 100.0)
             line.price_subtotal = line.currency_id.round(amount) if line.currency_id else amount
 
+    def _units(self):
+        """The quantity the unit price is paid for, net of the discount."""
+        self.ensure_one()
+        return self.quantity * (1 - self.discount / 100.0)
+
+    def _amount_at(self, price_unit):
+        """The line's amount (as ``price_subtotal``) if its unit price were ``price_unit``."""
+        self.ensure_one()
+        return self.currency_id.round(self._units() * price_unit)
+
     @api.depends("contract_id.name", "name")
     def _compute_display_name(self):
         for line in self:

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import LockError, UserError
 from odoo.fields import Command, Domain
 from odoo.tools.misc import format_date
 
@@ -80,6 +81,12 @@ class AftersalesContract(models.Model):
     _adjustment_floor = models.Constraint(
         "CHECK (adjustment_percent >= -100)", "A price adjustment cannot be below -100%."
     )
+    # One live next term per contract, whoever renews it (the cron, a manager's click, two
+    # of them at once): the database refuses a second successor that is not cancelled.
+    _one_successor = models.UniqueIndex(
+        "(predecessor_id) WHERE (predecessor_id IS NOT NULL AND state != 'cancel')",
+        "This contract has already been renewed.",
+    )
     _lump_sum_positive = models.Constraint(
         "CHECK (adjustment_amount IS NULL OR adjustment_amount >= 0)",
         "The new total of a lump-sum adjustment cannot be negative.",
@@ -132,8 +139,11 @@ class AftersalesContract(models.Model):
     def _lump_sum_prices(self):
         """Spread the new total over the lines in proportion to their amounts.
 
-        Amounts are rounded in the currency, and the rounding residue goes to the largest
-        line so that the new lines add up to the new total.
+        Each line gets its share of the new total, as a unit price rounded in the currency.
+        A line's amount is its units times that price, rounded, so the amounts may miss the
+        new total by a few cents (3 units at 16.67 are 50.01, not 50.00). That difference
+        goes to the largest line whose price can take it exactly, so that the new lines add
+        up to the new total to the cent.
         """
         currency = self.currency_id
         lines = self.line_ids.filtered("price_subtotal")
@@ -143,18 +153,37 @@ class AftersalesContract(models.Model):
                 self.env._("Contract %s has no amount to spread a new total over.", self.name)
             )
         new_total = self.adjustment_amount
-        subtotals = {
-            line: currency.round(line.price_subtotal * new_total / old_total) for line in lines
+        prices = {
+            line: currency.round(line.price_subtotal * new_total / old_total / line._units())
+            for line in lines
         }
-        residue = currency.round(new_total - sum(subtotals.values()))
-        if residue:
-            largest = max(lines, key=lambda line: (line.price_subtotal, -line.id))
-            subtotals[largest] = currency.round(subtotals[largest] + residue)
+        residue = currency.round(new_total - sum(line._amount_at(prices[line]) for line in lines))
+        if not currency.is_zero(residue):
+            self._absorb_residue(lines, prices, residue)
         result = {line: (line.price_unit, {}) for line in self.line_ids - lines}
-        for line, subtotal in subtotals.items():
-            units = line.quantity * (1 - line.discount / 100.0)
-            result[line] = (currency.round(subtotal / units) if units else line.price_unit, {})
+        result.update({line: (price, {}) for line, price in prices.items()})
         return result
+
+    def _absorb_residue(self, lines, prices, residue):
+        """Move the price of the largest line that can take ``residue`` exactly."""
+        currency = self.currency_id
+        for line in lines.sorted(lambda line: (-line.price_subtotal, line.id)):
+            target = currency.round(line._amount_at(prices[line]) + residue)
+            price = currency.round(target / line._units())
+            for candidate in (price, price - currency.rounding, price + currency.rounding):
+                candidate = currency.round(candidate)
+                if candidate >= 0 and currency.is_zero(line._amount_at(candidate) - target):
+                    prices[line] = candidate
+                    return
+        raise UserError(
+            self.env._(
+                "The new total %(total)s of contract %(name)s cannot be reached exactly with"
+                " unit prices in the currency's smallest unit on these quantities: choose a"
+                " total a few cents apart.",
+                total=self.adjustment_amount,
+                name=self.name,
+            )
+        )
 
     # ------------------------------------------------------------------
     # Renewal
@@ -219,10 +248,15 @@ class AftersalesContract(models.Model):
                     )
                 )
             if contract.successor_ids.filtered(lambda c: c.state != "cancel"):
-                raise UserError(self.env._("Contract %s has already been renewed.", contract.name))
+                raise contract._already_renewed_error()
             prices = contract._adjusted_prices(day)
             vals = contract.copy_data(contract._prepare_renewal_vals(prices))[0]
-            new_contract = self.create(vals)
+            try:
+                with self.env.cr.savepoint():
+                    new_contract = self.create(vals)
+            except psycopg2.errors.UniqueViolation:
+                # renewed by a concurrent transaction that this one cannot see yet
+                raise contract._already_renewed_error() from None
             self.env["aftersales.contract.revision"].create(
                 contract._prepare_revision_vals(new_contract, prices, day)
             )
@@ -239,8 +273,20 @@ class AftersalesContract(models.Model):
             tacit.action_activate()
         return new_contracts
 
+    def _already_renewed_error(self):
+        return UserError(self.env._("Contract %s has already been renewed.", self.name))
+
     def action_renew(self):
         """Renew now: the next term, as a proposal or active according to the renewal type."""
+        try:
+            self.lock_for_update()
+        except LockError:
+            raise UserError(
+                self.env._(
+                    "These contracts are being renewed right now by the scheduled run."
+                    " Try again in a few minutes."
+                )
+            ) from None
         for contract in self:
             if contract.state != "active":
                 raise UserError(
@@ -311,27 +357,48 @@ class AftersalesContract(models.Model):
             )
         return res
 
+    def action_draft(self):
+        for contract in self.filtered(lambda c: c.state == "cancel" and c.predecessor_id):
+            live = contract.predecessor_id.successor_ids.filtered(lambda c: c.state != "cancel")
+            if live - contract:
+                raise contract.predecessor_id._already_renewed_error()
+        return super().action_draft()
+
     @api.model
     def _cron_renew(self, batch_size=50):
-        """Renew the contracts whose notice period has started; close the ended ones."""
+        """Renew the contracts whose notice period has started; close the ended ones.
+
+        As in ``account.move._autopost_draft_entries``: commit the progress first, then
+        lock the batch, then work. A commit releases every row lock, so locks taken before
+        it would not keep a concurrent run (or a manual *Renew*) off the same contracts.
+        """
         today = fields.Date.context_today(self)
-        ended = self.search(
+        ended_domain = Domain(
             [("state", "=", "active"), ("date_end", "<", today), ("next_invoice_date", "=", False)]
         )
-        ended.action_close()
-        failed = set()
+        ended = self.search(ended_domain)
+        self.env["ir.cron"]._commit_progress()
+        ended.try_lock_for_update().filtered_domain(ended_domain).action_close()
+        skipped = set()  # failed, or taken by a concurrent run
         while True:
-            domain = self._renewal_due_domain(today) & Domain("id", "not in", list(failed))
-            contracts = self.search(domain, limit=batch_size).try_lock_for_update()
+            domain = self._renewal_due_domain(today) & Domain("id", "not in", list(skipped))
+            contracts = self.search(domain, limit=batch_size)
             if not contracts:
                 break
-            self.env["ir.cron"]._commit_progress(remaining=self.search_count(domain))
+            remaining = (
+                self.search_count(domain) if len(contracts) == batch_size else len(contracts)
+            )
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+            locked = contracts.try_lock_for_update()
+            skipped.update((contracts - locked).ids)
+            # a concurrent run may have renewed them between the search and the lock
+            contracts = locked.filtered_domain(self._renewal_due_domain(today))
             for contract in contracts:
                 try:
                     with self.env.cr.savepoint():
                         contract._renew(today)
                 except UserError as error:
-                    failed.add(contract.id)
+                    skipped.add(contract.id)
                     contract.message_post(body=self.env._("Renewal failed: %s", error))
             if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
                 break

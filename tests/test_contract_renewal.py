@@ -161,6 +161,27 @@ class TestContractRenewal(AftersalesCase):
         with self.assertRaisesRegex(UserError, "already been renewed"):
             contract.action_renew()
 
+    @freeze_time("2026-06-01")
+    def test_database_refuses_second_live_successor(self):
+        contract = self._renewable(renewal_type="proposal")
+        proposal = contract._renew(date(2026, 6, 1))
+        # A second next term written past the checks (another path, a concurrent one):
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(),
+        ):
+            proposal.copy({"predecessor_id": contract.id})
+            self.env.flush_all()
+        # A cancelled proposal does not count: the contract may be renewed again ...
+        proposal.action_cancel()
+        second = contract._renew(date(2026, 6, 1))
+        self.assertEqual(second.state, "draft")
+        # ... and then the cancelled one cannot come back as a second live successor.
+        with self.assertRaisesRegex(UserError, "already been renewed"):
+            proposal.action_draft()
+        self.assertEqual(proposal.state, "cancel")
+
     def _assert_check_violation(self, record, vals):
         with (
             mute_logger("odoo.sql_db"),
