@@ -237,7 +237,7 @@ upgrade_check() {
     cache=${cache}_${from:0:10}
     if ! db_exists "$cache"; then
         say "Building the previous release ($from) with its demo data"
-        prev_dir=$LOCAL/previous
+        prev_dir=/var/tmp/aftersales-previous-$HASH  # outside the checkout, like the venv
         rm -rf "$prev_dir" && mkdir -p "$prev_dir/$MODULE"
         git -C "$ROOT" archive "$from" | tar -x -C "$prev_dir/$MODULE"
         prev_conf=$LOCAL/odoo-previous.conf
@@ -340,9 +340,10 @@ free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Locust lives in its own virtualenv: its gevent must not replace the one Odoo pins.
+# Locust lives in its own virtualenv, outside the checkout (Odoo reads every file of the
+# module for its terms): its gevent must not replace the one Odoo pins.
 locust_bin() {
-    local venv=$LOCAL/locust-venv
+    local venv=${LOCUST_VENV:-/var/tmp/aftersales-locust-$HASH}
     if [ ! -x "$venv/bin/locust" ]; then
         say "Installing Locust ${LOCUST_VERSION} in $venv"
         "$PYTHON" -m venv "$venv" >&2
@@ -437,7 +438,8 @@ cmd_shell() {
 cmd_clean() {
     pg_stop
     if [ -L "$LOCAL/pgdata" ]; then rm -rf "$(readlink "$LOCAL/pgdata")"; fi
-    rm -rf "$LOCAL" "$PGSOCKDIR" "$ADDONS_DIR"
+    rm -rf "$LOCAL" "$PGSOCKDIR" "$ADDONS_DIR" "/var/tmp/aftersales-locust-$HASH" \
+        "/var/tmp/aftersales-previous-$HASH"
 }
 
 case "${1:-}" in

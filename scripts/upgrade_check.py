@@ -20,6 +20,7 @@ EXPECTED_CHANGES = {}
 DROPPED = {}
 
 SKIPPED_TYPES = ("binary", "one2many")
+MAGIC = ("id", "create_uid", "create_date", "write_uid", "write_date", "display_name")
 
 
 def _fields(cr):
@@ -29,9 +30,9 @@ def _fields(cr):
           FROM ir_model_fields f
           JOIN ir_model_data d ON d.model = 'ir.model.fields' AND d.res_id = f.id
           JOIN ir_model m ON m.id = f.model_id
-         WHERE d.module = 'aftersales' AND f.store AND f.ttype NOT IN %s
+         WHERE d.module = 'aftersales' AND f.store AND f.ttype NOT IN %s AND f.name NOT IN %s
         """,
-        [SKIPPED_TYPES],
+        [SKIPPED_TYPES, MAGIC],
     )
     return cr.fetchall()
 
