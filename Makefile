@@ -7,11 +7,13 @@ TEST_DB ?= aftersales_test
 BENCH_N ?= 1000
 PYTEST_ARGS ?=
 
-export PYTHON PORT DB TEST_DB BENCH_N
+WORKERS ?=
+
+export PYTHON PORT DB TEST_DB BENCH_N WORKERS
 
 DEV := bash scripts/dev.sh
 
-.PHONY: help run update shell test lint clean bench i18n pg-stop
+.PHONY: help run run-replica load core-tests update shell test lint clean bench i18n pg-stop
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,6 +21,15 @@ help: ## List the targets
 
 run: ## Serve the web client with demo data on http://localhost:8069 or PORT= (admin/admin)
 	@$(DEV) run
+
+run-replica: ## A second server on the `make run` database and filestore (PORT=8070, WORKERS=)
+	@$(DEV) run-replica
+
+load: ## Load test: Locust, 50 portal customers + 10 technicians, 2 min, on a WORKERS=4 server
+	@$(DEV) load
+
+core-tests: ## Odoo's own tests of the extended apps, without and with the add-on (slow)
+	@$(DEV) core-tests
 
 update: ## Upgrade the module in the `make run` database (-u aftersales)
 	@$(DEV) update

@@ -19,6 +19,7 @@ DB_ROLE=${DB_ROLE:-aftersales}
 RUN_DB=${DB:-aftersales}
 TEST_DB=${TEST_DB:-aftersales_test}
 HTTP_PORT=${PORT:-8069}
+LOCUST_VERSION=${LOCUST_VERSION:-2.47.0}
 # The add-on is loaded from a symbolic link named `aftersales`, outside the checkout so
 # that Odoo, walking the module's files, never loops back into .local/.
 ADDONS_DIR=${ADDONS_DIR:-/tmp/as-$HASH-addons}
@@ -221,7 +222,43 @@ cmd_test() {
     fresh_db "$TEST_DB" "$LOGDIR/install.log"
     say "Upgrading $MODULE (-u $MODULE)"
     odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
+    [ -n "${SKIP_UPGRADE_CHECK:-}" ] || upgrade_check
     run_pytest "$@"
+}
+
+# The previous release (scripts/upgrade_from: a commit of this repository) installed with
+# its demo data, then upgraded to this checkout: every record and stored value must survive
+# (scripts/upgrade_check.py). The database of the previous release is cached per commit.
+upgrade_check() {
+    local from prev_dir prev_conf cache=aftersales_prev db=aftersales_upgrade
+    from=$(tr -d '[:space:]' <"$ROOT/scripts/upgrade_from")
+    git -C "$ROOT" cat-file -e "$from^{commit}" 2>/dev/null \
+        || die "the previous release $from is not in this clone's history (a shallow clone?)"
+    cache=${cache}_${from:0:10}
+    if ! db_exists "$cache"; then
+        say "Building the previous release ($from) with its demo data"
+        prev_dir=/var/tmp/aftersales-previous-$HASH  # outside the checkout, like the venv
+        rm -rf "$prev_dir" && mkdir -p "$prev_dir/$MODULE"
+        git -C "$ROOT" archive "$from" | tar -x -C "$prev_dir/$MODULE"
+        prev_conf=$LOCAL/odoo-previous.conf
+        sed "s|^addons_path = .*|addons_path = $prev_dir|" "$CONF" >"$prev_conf"
+        for old in $(psql_db -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'aftersales_prev_%'"); do
+            drop_db "$old"
+        done
+        "$PYTHON" -m odoo -c "$prev_conf" -d "${cache}_wip" -i "$MODULE" --with-demo --stop-after-init \
+            --log-level=warn >"$LOGDIR/previous.log" 2>&1 || { tail -30 "$LOGDIR/previous.log"; die "installing the previous release failed"; }
+        "$PYTHON" "$ROOT/scripts/upgrade_check.py" snapshot --config "$prev_conf" --database "${cache}_wip" \
+            --file "$LOCAL/upgrade-before-${from:0:10}.json"
+        psql_db -d postgres -qc "ALTER DATABASE \"${cache}_wip\" RENAME TO \"$cache\""
+        [ -d "$LOCAL/data/filestore/${cache}_wip" ] && mv "$LOCAL/data/filestore/${cache}_wip" "$LOCAL/data/filestore/$cache"
+    fi
+    drop_db "$db"
+    psql_db -d postgres -qc "CREATE DATABASE \"$db\" TEMPLATE \"$cache\""
+    copy_filestore "$cache" "$db"
+    say "Upgrading the previous release's data to this checkout"
+    odoo_step "$db" -u "$LOGDIR/upgrade-data.log"
+    "$PYTHON" "$ROOT/scripts/upgrade_check.py" compare --config "$CONF" --database "$db" \
+        --file "$LOCAL/upgrade-before-${from:0:10}.json" || die "the upgrade lost or changed data (above)"
 }
 
 run_pytest() {
@@ -255,6 +292,21 @@ cmd_retest() {
     run_pytest "$@"
 }
 
+# Production-like serving options: WORKERS=N gives Odoo's prefork server (N HTTP workers,
+# CRON_THREADS cron workers, the long-polling gevent process on PORT+3); 0 is the threaded
+# development server. Limits must be real numbers in prefork mode (0 would kill workers).
+serve_args() {
+    local port=$1
+    echo "--http-port=$port --gevent-port=$((port + 3))"
+    if [ "${WORKERS:-0}" -gt 0 ]; then
+        echo "--workers=$WORKERS --max-cron-threads=${CRON_THREADS:-2}"
+        echo "--limit-time-cpu=${LIMIT_TIME_CPU:-600} --limit-time-real=${LIMIT_TIME_REAL:-1200}"
+        echo "--limit-memory-soft=$((2048 * 1024 * 1024)) --limit-memory-hard=$((2560 * 1024 * 1024))"
+    fi
+    [ -n "${PROXY_MODE:-}" ] && echo "--proxy-mode"
+    return 0
+}
+
 cmd_run() {
     check_odoo
     pg_start
@@ -264,8 +316,108 @@ cmd_run() {
         odoo -d "$RUN_DB" -i "$MODULE" --with-demo --stop-after-init --log-level=warn \
             || { drop_db "$RUN_DB"; die "creating $RUN_DB failed"; }
     fi
-    say "Serving $RUN_DB on http://localhost:$HTTP_PORT (login admin, password admin)"
-    exec "$PYTHON" -m odoo -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" --http-port="$HTTP_PORT" "$@"
+    say "Serving $RUN_DB on http://localhost:$HTTP_PORT (login admin, password admin)${WORKERS:+, $WORKERS workers}"
+    # shellcheck disable=SC2046
+    exec "$PYTHON" "$ROOT/scripts/odoo_server.py" -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" \
+        $(serve_args "$HTTP_PORT") "$@"
+}
+
+# A second Odoo server on the same database and filestore (data_dir), as a second machine
+# behind a proxy would be: its own HTTP and long-polling ports, its own cron threads.
+cmd_run_replica() {
+    check_odoo
+    pg_start
+    write_conf
+    db_exists "$RUN_DB" || die "database $RUN_DB does not exist yet: run 'make run' first"
+    [ "$HTTP_PORT" != 8069 ] || die "give the replica its own port: make run-replica PORT=8070"
+    say "Replica serving $RUN_DB on http://localhost:$HTTP_PORT${WORKERS:+, $WORKERS workers}"
+    # shellcheck disable=SC2046
+    exec "$PYTHON" "$ROOT/scripts/odoo_server.py" -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" \
+        $(serve_args "$HTTP_PORT") "$@"
+}
+
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Locust lives in its own virtualenv, outside the checkout (Odoo reads every file of the
+# module for its terms): its gevent must not replace the one Odoo pins.
+locust_bin() {
+    local venv=${LOCUST_VENV:-/var/tmp/aftersales-locust-$HASH}
+    if [ ! -x "$venv/bin/locust" ]; then
+        say "Installing Locust ${LOCUST_VERSION} in $venv"
+        "$PYTHON" -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "locust==${LOCUST_VERSION}" >&2
+    fi
+    echo "$venv/bin/locust"
+}
+
+# make core-tests: Odoo's own tests of the apps the add-on extends, on a database without the
+# add-on and on one with it; prints the tests that fail only with the add-on.
+cmd_core_tests() {
+    check_odoo
+    pg_start
+    write_conf
+    local suites=${CORE_SUITES:-sale,sale_stock,stock_account,repair,purchase,hr_timesheet,fleet}
+    local tags tpl db log
+    tags=$(echo "$suites" | sed 's|\([^,]*\)|/\1|g')
+    tpl=$(template_db)
+    for db in aftersales_core_without aftersales_core_with; do
+        drop_db "$db"
+        psql_db -d postgres -qc "CREATE DATABASE \"$db\" TEMPLATE \"$tpl\""
+        copy_filestore "$tpl" "$db"
+    done
+    odoo_step aftersales_core_with -i "$LOGDIR/core-install.log"
+    for db in aftersales_core_without aftersales_core_with; do
+        log=$LOGDIR/$db.log
+        say "Odoo's tests of $suites on $db (log: $log)"
+        odoo -d "$db" --test-enable --test-tags "$tags" -u "$suites" --stop-after-init \
+            --log-level=test >"$log" 2>&1 || true
+        grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) .*(FAIL|ERROR): ' "$log" \
+            | sed -E 's/^.* ([a-z0-9_.]+): (FAIL|ERROR): /\2: \1: /' | sort -u >"$log.failures"
+        grep -E 'tests in [0-9.]+s' "$log" | tail -1
+    done
+    say "Failures without the add-on: $(wc -l <"$LOGDIR/aftersales_core_without.log.failures")"
+    say "Failures with the add-on: $(wc -l <"$LOGDIR/aftersales_core_with.log.failures")"
+    if comm -13 "$LOGDIR/aftersales_core_without.log.failures" "$LOGDIR/aftersales_core_with.log.failures" | grep .; then
+        die "the tests above fail only with the add-on installed"
+    fi
+    say "No test of $suites fails only because of the add-on."
+}
+
+# make load: a WORKERS (default 4) server on 127.0.0.1 and a bounded Locust run against it.
+cmd_load() {
+    check_odoo
+    pg_start
+    write_conf
+    local db=${LOAD_DB:-aftersales_load} port locust pid rc=0
+    locust=$(locust_bin)
+    fresh_db "$db" "$LOGDIR/load-install.log"
+    PYTHONPATH="$ROOT/scripts" "$PYTHON" "$ROOT/scripts/load_setup.py" --config "$CONF" --database "$db"
+    port=$(free_port)
+    say "Serving $db with ${WORKERS:-4} workers on 127.0.0.1:$port"
+    # shellcheck disable=SC2046
+    WORKERS=${WORKERS:-4} "$PYTHON" "$ROOT/scripts/odoo_server.py" -c "$CONF" -d "$db" --db-filter="^$db\$" \
+        $(WORKERS=${WORKERS:-4} serve_args "$port") --log-level=warn >"$LOGDIR/load-server.log" 2>&1 &
+    pid=$!
+    trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
+    for _ in $(seq 60); do
+        curl -sf -o /dev/null "http://127.0.0.1:$port/web/login" && break
+        sleep 1
+    done
+    say "Locust: ${LOAD_USERS:-60} users for ${LOAD_TIME:-2m}"
+    "$locust" -f "$ROOT/scripts/locustfile.py" --headless --host "http://127.0.0.1:$port" \
+        -u "${LOAD_USERS:-60}" -r "${LOAD_SPAWN_RATE:-10}" -t "${LOAD_TIME:-2m}" --stop-timeout 10 \
+        --csv "$LOGDIR/load" --only-summary >"$LOGDIR/load-locust.log" 2>&1 || true
+    "$PYTHON" "$ROOT/scripts/load_report.py" "$LOGDIR/load" || rc=$?
+    # the crons run during the test as in production; a cron that meets a concurrent update
+    # is retried by Odoo at its next run, so only request errors count here
+    if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOGDIR/load-server.log" \
+        | grep -v -E 'odoo\.(addons\.base\.models\.ir_cron|sql_db): '; then
+        echo "the load-test server logged the errors above ($LOGDIR/load-server.log)"
+        rc=1
+    fi
+    return $rc
 }
 
 cmd_update() {
@@ -286,7 +438,8 @@ cmd_shell() {
 cmd_clean() {
     pg_stop
     if [ -L "$LOCAL/pgdata" ]; then rm -rf "$(readlink "$LOCAL/pgdata")"; fi
-    rm -rf "$LOCAL" "$PGSOCKDIR" "$ADDONS_DIR"
+    rm -rf "$LOCAL" "$PGSOCKDIR" "$ADDONS_DIR" "/var/tmp/aftersales-locust-$HASH" \
+        "/var/tmp/aftersales-previous-$HASH"
 }
 
 case "${1:-}" in
@@ -299,9 +452,12 @@ case "${1:-}" in
     bench) shift; cmd_bench "$@" ;;
     i18n) check_odoo; pg_start; write_conf; cd "$ROOT"; "$PYTHON" scripts/i18n_update.py "$CONF" "$TEST_DB" "$PYTHON" ;;
     run) shift; cmd_run "$@" ;;
+    run-replica) shift; cmd_run_replica "$@" ;;
+    load) shift; cmd_load "$@" ;;
+    core-tests) shift; cmd_core_tests "$@" ;;
     update) shift; cmd_update "$@" ;;
     shell) shift; cmd_shell "$@" ;;
     clean) cmd_clean ;;
     psql) shift; pg_start; psql_db -d "${1:-$RUN_DB}" ;;
-    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|i18n|run|update|shell|clean|psql}" ;;
+    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|i18n|run|run-replica|load|core-tests|update|shell|clean|psql}" ;;
 esac
