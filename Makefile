@@ -13,7 +13,7 @@ export PYTHON PORT DB TEST_DB BENCH_N WORKERS
 
 DEV := bash scripts/dev.sh
 
-.PHONY: help run run-replica load core-tests update shell test lint clean bench i18n pg-stop
+.PHONY: help run run-replica load race core-tests update shell test lint clean bench i18n pg-stop
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ run-replica: ## A second server on the `make run` database and filestore (PORT=8
 
 load: ## Load test: Locust, 50 portal customers + 10 technicians, 2 min, on a WORKERS=4 server
 	@$(DEV) load
+
+race: ## Two servers with cron workers on one database over a backlog, one killed mid-run
+	@$(DEV) race
 
 core-tests: ## Odoo's own tests of the extended apps, without and with the add-on (slow)
 	@$(DEV) core-tests

@@ -385,6 +385,17 @@ cmd_core_tests() {
     say "No test of $suites fails only because of the add-on."
 }
 
+# make race: two servers with cron workers on one database, one killed mid-run (scripts/race.py).
+cmd_race() {
+    check_odoo
+    pg_start
+    write_conf
+    local db=${RACE_DB:-aftersales_race}
+    fresh_db "$db" "$LOGDIR/race-install.log"
+    RACE_PORT=$(free_port) "$PYTHON" "$ROOT/scripts/race.py" --config "$CONF" --database "$db" \
+        --python "$PYTHON" --logdir "$LOGDIR" "$@"
+}
+
 # make load: a WORKERS (default 4) server on 127.0.0.1 and a bounded Locust run against it.
 cmd_load() {
     check_odoo
@@ -455,9 +466,10 @@ case "${1:-}" in
     run-replica) shift; cmd_run_replica "$@" ;;
     load) shift; cmd_load "$@" ;;
     core-tests) shift; cmd_core_tests "$@" ;;
+    race) shift; cmd_race "$@" ;;
     update) shift; cmd_update "$@" ;;
     shell) shift; cmd_shell "$@" ;;
     clean) cmd_clean ;;
     psql) shift; pg_start; psql_db -d "${1:-$RUN_DB}" ;;
-    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|i18n|run|run-replica|load|core-tests|update|shell|clean|psql}" ;;
+    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|i18n|run|run-replica|load|core-tests|race|update|shell|clean|psql}" ;;
 esac
