@@ -350,7 +350,7 @@ class AftersalesTicket(models.Model):
             # in the technician's language: the text is stored as written
             tickets._prepare_activity_vals_list(
                 "user_id",
-                lambda t: self.with_context(lang=t.user_id.lang).env._(
+                lambda t: self.with_context(lang=t.user_id.sudo().lang).env._(
                     "New ticket %(ticket)s", ticket=t.name
                 ),
             )

@@ -11,9 +11,12 @@ class ResCompany(models.Model):
     )
 
     def _aftersales_lang(self):
-        """The language of the history the system writes on the company's records
-        (creation lines in the chatter): the company's own when it is active, so that an
-        install, an import or a cron running in English still writes Italian for an
-        Italian dealer; else the current one."""
+        """The language of the lines the system writes by itself on the company's records
+        (creation lines in the chatter). A person working in the interface gets theirs;
+        when the system acts (an install, a cron, the e-mail gateway, a portal request run
+        as superuser) it is the company's own, when active, so that an Italian dealer's
+        history is in Italian whatever process wrote it."""
         self.ensure_one()
+        if not self.env.su and self.env.lang:
+            return self.env.lang
         return self.env["res.lang"]._get_code(self.partner_id.lang or "") or self.env.lang

@@ -30,8 +30,8 @@ class TestItalianTexts(AftersalesHelpdeskCase):
         return any(pattern.match(text) for pattern in self.italian)
 
     def test_creation_lines_in_the_company_language(self):
-        """A contract or team made by an English process (install, cron, import) in an
-        Italian company says so in Italian."""
+        """A contract, team or ticket made by an English process (install, cron, import)
+        in an Italian company says so in Italian; a person gets their own language."""
         self.company.partner_id.lang = "it_IT"
         env = self.env(context=dict(self.env.context, tracking_disable=False, lang="en_US"))
         contract = env["aftersales.contract"].create({"partner_id": self.customer.id})
@@ -48,6 +48,13 @@ class TestItalianTexts(AftersalesHelpdeskCase):
             self.assertIn(name, body)
             self.assertNotIn("created", body)
             self.assertNotIn("Ticket opened", body)
+        by_hand = (
+            self.env["aftersales.ticket"]
+            .with_user(self.user_technician)
+            .with_context(lang="en_US", tracking_disable=False)
+            .create({"subject": "Noise", "partner_id": self.customer.id, "team_id": self.team.id})
+        )
+        self.assertIn("Ticket opened", by_hand.message_ids[-1:].body)
 
     def test_todos_in_the_recipient_language(self):
         self.user_technician.lang = "it_IT"
