@@ -5,6 +5,8 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..models.aftersales_ticket_portal import PORTAL_SUBJECT_MAX
+
 
 class AftersalesCustomerPortal(CustomerPortal):
     """My Contracts: the service contracts of the visitor's commercial entity.
@@ -204,7 +206,11 @@ class AftersalesCustomerPortal(CustomerPortal):
         values = self._get_page_view_values(
             ticket_sudo,
             access_token,
-            {"ticket": ticket_sudo, "page_name": "aftersales_ticket"},
+            {
+                "ticket": ticket_sudo,
+                "page_name": "aftersales_ticket",
+                "submitted": bool(kw.get("submitted")),
+            },
             "my_aftersales_tickets_history",
             False,
             **kw,
@@ -246,6 +252,7 @@ class AftersalesCustomerPortal(CustomerPortal):
             "page_name": "aftersales_ticket_new",
             "lots": Ticket._portal_lots(),
             "max_upload_mb": Ticket._portal_attachment_limit(),
+            "subject_max": PORTAL_SUBJECT_MAX,
             **extra,
         }
 
@@ -266,7 +273,7 @@ class AftersalesCustomerPortal(CustomerPortal):
             ticket = request.env["aftersales.ticket"]._portal_create_ticket(
                 subject, description, lot_id=lot_id or None, files=files
             )
-        except (UserError, ValueError) as error:
+        except UserError as error:
             values = self._aftersales_ticket_form_values(
                 error=str(error.args[0] if error.args else error),
                 subject=subject or "",
@@ -274,4 +281,4 @@ class AftersalesCustomerPortal(CustomerPortal):
                 lot_id=lot_id,
             )
             return request.render("aftersales.portal_new_aftersales_ticket", values, status=400)
-        return request.redirect(ticket.get_portal_url())
+        return request.redirect(ticket.get_portal_url(query_string="&submitted=1"))

@@ -1,4 +1,5 @@
 from . import aftersales_contract
+from . import ir_qweb_field_aftersales_hours
 from . import aftersales_contract_invoicing
 from . import aftersales_contract_renewal
 from . import aftersales_contract_generation

@@ -240,6 +240,12 @@ class AftersalesContract(models.Model):
             contract.access_url = f"/my/contracts/{contract.id}"
         return res
 
+    def _creation_message(self):
+        """In the company's language, whoever creates the contract (a sale confirmed by
+        another user, a renewal cron, an import)."""
+        lang = (self.company_id or self.env.company)._aftersales_lang()
+        return super(AftersalesContract, self.with_context(lang=lang))._creation_message()
+
     @api.depends("name", "partner_id")
     def _compute_display_name(self):
         for contract in self:

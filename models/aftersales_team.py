@@ -106,8 +106,12 @@ class AftersalesTeam(models.Model):
     )
     ticket_ids = fields.One2many("aftersales.ticket", "team_id", string="Tickets")
     open_ticket_count = fields.Integer(string="Open Tickets", compute="_compute_ticket_counts")
-    at_risk_ticket_count = fields.Integer(string="At Risk", compute="_compute_ticket_counts")
-    breached_ticket_count = fields.Integer(string="Breached", compute="_compute_ticket_counts")
+    at_risk_ticket_count = fields.Integer(
+        string="Tickets at Risk", compute="_compute_ticket_counts"
+    )
+    breached_ticket_count = fields.Integer(
+        string="Breached Tickets", compute="_compute_ticket_counts"
+    )
 
     _sla_positive = models.Constraint(
         "CHECK (response_hours >= 0 AND resolution_hours >= 0 AND labour_hours >= 0)",
@@ -137,6 +141,11 @@ class AftersalesTeam(models.Model):
                 raise ValidationError(
                     self.env._("Team %(team)s: portal users cannot be technicians.", team=team.name)
                 )
+
+    def _creation_message(self):
+        """In the company's language, whoever creates the team (an install, an import)."""
+        lang = (self.company_id or self.env.company)._aftersales_lang()
+        return super(AftersalesTeam, self.with_context(lang=lang))._creation_message()
 
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()

@@ -347,8 +347,12 @@ class AftersalesTicket(models.Model):
             return
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             # sudo: whoever opens a ticket (portal, e-mail) schedules the technician's to-do
+            # in the technician's language: the text is stored as written
             tickets._prepare_activity_vals_list(
-                "user_id", lambda t: self.env._("New ticket %(ticket)s", ticket=t.name)
+                "user_id",
+                lambda t: self.with_context(lang=t.user_id.sudo().lang).env._(
+                    "New ticket %(ticket)s", ticket=t.name
+                ),
             )
         )
 

@@ -121,12 +121,14 @@ class AftersalesTicket(models.Model):
         return super()._track_subtype(init_values)
 
     def _creation_message(self):
-        """Logged in batch (no subtype, so no notification): cheap for e-mail imports."""
+        """Logged in batch (no subtype, so no notification): cheap for e-mail imports.
+        Written in the company's language, whoever opens the ticket."""
         self.ensure_one()
-        return self.env._(
+        ticket = self.with_context(lang=(self.company_id or self.env.company)._aftersales_lang())
+        return ticket.env._(
             "Ticket opened (%(channel)s).",
-            channel=dict(self._fields["channel"]._description_selection(self.env)).get(
-                self.channel, self.channel
+            channel=dict(ticket._fields["channel"]._description_selection(ticket.env)).get(
+                ticket.channel, ticket.channel
             ),
         )
 

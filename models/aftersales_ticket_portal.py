@@ -4,6 +4,7 @@ from odoo.fields import Domain
 
 ATTACHMENT_LIMIT_PARAM = "aftersales.portal_attachment_max_mb"
 DEFAULT_ATTACHMENT_LIMIT_MB = 10.0
+PORTAL_SUBJECT_MAX = 120  # characters; the form's maxlength says the same
 
 
 class AftersalesTicket(models.Model):
@@ -47,6 +48,18 @@ class AftersalesTicket(models.Model):
             )
 
     @api.model
+    def _portal_check_text(self, *texts):
+        """Refuse text that the database cannot store (a NUL character), before anything
+        is written or numbered."""
+        if any("\x00" in text for text in texts if isinstance(text, str)):
+            raise UserError(
+                self.env._(
+                    "Your request contains a character that cannot be saved (a NUL character). "
+                    "Please remove it, for example by typing the text again, and send it again."
+                )
+            )
+
+    @api.model
     def _portal_create_ticket(self, subject, description, lot_id=None, files=()):
         """Open a ticket for the current portal user's commercial entity.
 
@@ -55,13 +68,24 @@ class AftersalesTicket(models.Model):
         same ``create`` as every other channel.
         """
         user = self.env.user
+        self._portal_check_text(subject, description, lot_id, *(name for name, *_ in files))
         subject = (subject or "").strip()
         description = (description or "").strip()
         if not subject or not description:
             raise UserError(self.env._("Please give a subject and describe the problem."))
+        if len(subject) > PORTAL_SUBJECT_MAX:
+            raise UserError(
+                self.env._(
+                    "The subject is too long: at most %(max)s characters. Describe the problem "
+                    "in the description.",
+                    max=PORTAL_SUBJECT_MAX,
+                )
+            )
         lot = self.env["stock.lot"]
         if lot_id:
-            lot = self._portal_lots().filtered(lambda l: l.id == int(lot_id))
+            lot_id = str(lot_id)
+            lots = self._portal_lots()
+            lot = lots.filtered(lambda l: str(l.id) == lot_id) if lot_id.isdigit() else lots[:0]
             if not lot:
                 raise UserError(self.env._("This serial number is not one of your machines."))
         self._portal_check_files(files)

@@ -325,6 +325,7 @@ class AftersalesTicket(models.Model):
         )
         model_id = self.env["ir.model"]._get_id("aftersales.team")
         today = fields.Date.context_today(self)
+        # in the leader's language: the texts are stored as written
         self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
@@ -334,8 +335,10 @@ class AftersalesTicket(models.Model):
                     "res_name": team.display_name,
                     "activity_type_id": activity_type_id,
                     "user_id": team.leader_id.id,
-                    "summary": self.env._("SLA breached on %(count)s ticket(s)", count=count),
-                    "note": self.env._(
+                    "summary": team.with_context(lang=team.leader_id.lang).env._(
+                        "SLA breached on %(count)s ticket(s)", count=count
+                    ),
+                    "note": team.with_context(lang=team.leader_id.lang).env._(
                         "%(count)s tickets of team %(team)s went past their SLA deadline. "
                         "Open the team's tickets with the Breached filter.",
                         count=count,

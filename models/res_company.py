@@ -9,3 +9,14 @@ class ResCompany(models.Model):
         help="Post the invoices made by the contract invoicing run instead of leaving them "
         "as drafts.",
     )
+
+    def _aftersales_lang(self):
+        """The language of the lines the system writes by itself on the company's records
+        (creation lines in the chatter). A person working in the interface gets theirs;
+        when the system acts (an install, a cron, the e-mail gateway, a portal request run
+        as superuser) it is the company's own, when active, so that an Italian dealer's
+        history is in Italian whatever process wrote it."""
+        self.ensure_one()
+        if not self.env.su and self.env.lang:
+            return self.env.lang
+        return self.env["res.lang"]._get_code(self.partner_id.lang or "") or self.env.lang
