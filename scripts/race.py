@@ -151,14 +151,15 @@ def double_crons(env):
     every other cron is switched off to keep the logs to what is measured."""
     ours = env["ir.cron"].search([("ir_actions_server_id.model_id.model", "like", "aftersales.%")])
     env["ir.cron"].search([("id", "not in", ours.ids)]).active = False
-    copies = ours.copy()
-    return ours | copies
+    crons = ours | ours.copy()
+    crons.write({"active": True})
+    return crons
 
 
 def wake(env, cron_ids):
-    env["ir.cron"].browse(cron_ids).write({"active": True, "nextcall": "2000-01-01 00:00:00"})
-    env.cr.commit()
-    env.cr.execute("NOTIFY cron_trigger, %s", [env.cr.dbname])
+    """Ask for a run of each job now, the way Odoo does (a trigger row and a notification
+    to the cron workers); a job already running is not touched."""
+    env["ir.cron"].browse(cron_ids)._trigger()
     env.cr.commit()
 
 
