@@ -31,7 +31,7 @@ class TestContractAccess(AftersalesCase):
         self.assertEqual(covered.lot_id.name, "ACC-0001")
         self.assertEqual(covered.response_hours, 6.0)
         with self.assertRaises(AccessError, msg="the invoices are the accountants'"):
-            contract.invoice_ids
+            contract.read(["invoice_ids"])
         with self.assertRaises(AccessError):
             contract.write({"reference": "changed"})
         with self.assertRaises(AccessError):
