@@ -1,7 +1,7 @@
 from lxml import etree
 
 from odoo import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import AftersalesHelpdeskCase
@@ -166,8 +166,24 @@ class TestRoleSurface(AftersalesHelpdeskCase):
             "salesperson": ("sale.order", "res.partner", "product.template"),
             "storekeeper": ("stock.lot", "stock.picking", "res.partner", "product.template"),
         }
+        roles = {
+            **self._roles(),
+            "technician with Inventory": new_test_user(
+                self.env,
+                login="as_technician_stock",
+                groups="aftersales.group_aftersales_user,stock.group_stock_user",
+            ),
+            "manager with Sales": new_test_user(
+                self.env,
+                login="as_manager_sales",
+                groups="aftersales.group_aftersales_manager,sales_team.group_sale_salesman",
+            ),
+        }
+        forms["technician with Inventory"] = ("stock.lot", "stock.picking", "repair.order")
+        forms["manager with Sales"] = ("sale.order", "res.partner")
         records = self._core_records()
-        for role, user in self._roles().items():
+        for role, user in roles.items():
+            self.order.user_id = user  # salespeople see their own orders
             client = WebClient(self.env(user=user))
             for model in forms[role]:
                 self.assertTrue(records[model], model)
