@@ -10,6 +10,8 @@ class AccountMove(models.Model):
         index="btree_not_null",
         copy=False,
         readonly=True,
+        groups="aftersales.group_aftersales_user,account.group_account_invoice,"
+        "account.group_account_readonly",
     )
     aftersales_period_start = fields.Date(string="Billed Period Start", copy=False, readonly=True)
     aftersales_period_end = fields.Date(string="Billed Period End", copy=False, readonly=True)
@@ -34,8 +36,12 @@ class AccountMove(models.Model):
         )
         if not invoices:
             return self.env["aftersales.contract"]
-        already = self.env["aftersales.contract"].search(
-            [("source_invoice_id", "in", invoices.ids)]
+        # sudo: whoever may post the invoice makes its contract (see _create_generated),
+        # and looks for the one made at an earlier posting, whatever their contract rights.
+        already = (
+            self.env["aftersales.contract"]
+            .sudo()
+            .search([("source_invoice_id", "in", invoices.ids)])
         )
         vals_list = []
         for invoice in invoices - already.source_invoice_id:

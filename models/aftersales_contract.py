@@ -285,7 +285,7 @@ class AftersalesContract(models.Model):
                         ],
                     )
                 )
-            if contract.invoice_ids:
+            if contract.sudo().invoice_ids:  # sudo: invoices bind whoever may not read them
                 raise UserError(
                     self.env._(
                         "Contract %(name)s has invoices and cannot be deleted.",
@@ -341,13 +341,15 @@ class AftersalesContract(models.Model):
 
     def action_view_lots(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Covered Serials"),
-            "res_model": "stock.lot",
-            "view_mode": "list,form",
-            "domain": [("id", "in", self.line_ids.lot_id.ids)],
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales.stock_lot_action_aftersales"
+        )
+        action.update(
+            name=self.env._("Covered Serials"),
+            domain=[("id", "in", self.line_ids.lot_id.ids)],
+            context={"create": False},
+        )
+        return action
 
     def action_add_equipment(self):
         self.ensure_one()

@@ -14,6 +14,9 @@ from .aftersales_contract import current_period, due_date
 
 _logger = logging.getLogger(__name__)
 
+# Who may read invoices: the contract's invoices show to them only.
+INVOICE_READERS = "account.group_account_invoice,account.group_account_readonly"
+
 
 class AftersalesContract(models.Model):
     """Recurring invoicing: one customer invoice per contract and billing period.
@@ -37,9 +40,14 @@ class AftersalesContract(models.Model):
         help="Day the next period becomes due. Empty when everything has been invoiced.",
     )
     invoice_ids = fields.One2many(
-        "account.move", "aftersales_contract_id", string="Invoices", readonly=True, copy=False
+        "account.move",
+        "aftersales_contract_id",
+        string="Invoices",
+        readonly=True,
+        copy=False,
+        groups=INVOICE_READERS,
     )
-    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    invoice_count = fields.Integer(compute="_compute_invoice_count", groups=INVOICE_READERS)
     invoicing_error = fields.Text(copy=False, readonly=True)
     invoicing_error_date = fields.Datetime(copy=False, readonly=True)
 

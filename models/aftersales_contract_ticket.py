@@ -6,8 +6,15 @@ class AftersalesContract(models.Model):
 
     _inherit = "aftersales.contract"
 
-    ticket_ids = fields.One2many("aftersales.ticket", "contract_id", string="Tickets")
-    ticket_count = fields.Integer(compute="_compute_ticket_count")
+    ticket_ids = fields.One2many(
+        "aftersales.ticket",
+        "contract_id",
+        string="Tickets",
+        groups="aftersales.group_aftersales_user",
+    )
+    ticket_count = fields.Integer(
+        compute="_compute_ticket_count", groups="aftersales.group_aftersales_user"
+    )
 
     def _compute_ticket_count(self):
         counts = dict(

@@ -311,7 +311,8 @@ class AftersalesTicket(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_linked(self):
-        for ticket in self:
+        # sudo: the documents exist whether or not this user's apps show them
+        for ticket in self.sudo():
             if ticket.sale_order_ids or ticket.picking_ids or ticket.repair_ids:
                 raise UserError(
                     self.env._(

@@ -2,6 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+SALES = "sales_team.group_sale_salesman"
+STOCK = "stock.group_stock_user"
+
 
 class AftersalesTicket(models.Model):
     """What a ticket leads to: a quotation, a material return, a lab repair.
@@ -13,23 +16,38 @@ class AftersalesTicket(models.Model):
 
     _inherit = "aftersales.ticket"
 
-    sale_order_ids = fields.One2many("sale.order", "aftersales_ticket_id", string="Quotations")
-    picking_ids = fields.One2many("stock.picking", "aftersales_ticket_id", string="Returns")
-    repair_ids = fields.One2many("repair.order", "aftersales_ticket_id", string="Repairs")
-    sale_order_count = fields.Integer(compute="_compute_action_counts")
-    picking_count = fields.Integer(compute="_compute_action_counts")
-    repair_count = fields.Integer(compute="_compute_action_counts")
+    # Each document shows to the users of its own app only.
+    sale_order_ids = fields.One2many(
+        "sale.order", "aftersales_ticket_id", string="Quotations", groups=SALES
+    )
+    picking_ids = fields.One2many(
+        "stock.picking", "aftersales_ticket_id", string="Returns", groups=STOCK
+    )
+    repair_ids = fields.One2many(
+        "repair.order", "aftersales_ticket_id", string="Repairs", groups=STOCK
+    )
+    sale_order_count = fields.Integer(compute="_compute_sale_order_count", groups=SALES)
+    picking_count = fields.Integer(compute="_compute_picking_count", groups=STOCK)
+    repair_count = fields.Integer(compute="_compute_repair_count", groups=STOCK)
     is_under_warranty_repair = fields.Boolean(
         string="Free of Charge",
         compute="_compute_is_under_warranty_repair",
         help="Returns and repairs of this call are under warranty or covered by a contract.",
     )
 
-    @api.depends("sale_order_ids", "picking_ids", "repair_ids")
-    def _compute_action_counts(self):
+    @api.depends("sale_order_ids")
+    def _compute_sale_order_count(self):
         for ticket in self:
             ticket.sale_order_count = len(ticket.sale_order_ids)
+
+    @api.depends("picking_ids")
+    def _compute_picking_count(self):
+        for ticket in self:
             ticket.picking_count = len(ticket.picking_ids)
+
+    @api.depends("repair_ids")
+    def _compute_repair_count(self):
+        for ticket in self:
             ticket.repair_count = len(ticket.repair_ids)
 
     @api.depends("coverage_kind", "contract_line_id.parts_coverage")

@@ -325,8 +325,10 @@ class AftersalesTicket(models.Model):
         )
         model_id = self.env["ir.model"]._get_id("aftersales.team")
         today = fields.Date.context_today(self)
-        # in the leader's language: the texts are stored as written
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+        # in the leader's language: the texts are stored as written; sudo: whoever records
+        # a late call (a technician, the mail gateway, the cron) warns the team leader on
+        # the team, which only managers may edit.
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": model_id,

@@ -5,9 +5,14 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     aftersales_contract_ids = fields.One2many(
-        "aftersales.contract", "sale_order_id", string="Service Contracts"
+        "aftersales.contract",
+        "sale_order_id",
+        string="Service Contracts",
+        groups="aftersales.group_aftersales_user",
     )
-    aftersales_contract_count = fields.Integer(compute="_compute_aftersales_contract_count")
+    aftersales_contract_count = fields.Integer(
+        compute="_compute_aftersales_contract_count", groups="aftersales.group_aftersales_user"
+    )
 
     @api.depends("aftersales_contract_ids")
     def _compute_aftersales_contract_count(self):
@@ -16,7 +21,9 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         res = super()._action_confirm()
-        self._aftersales_create_contracts()
+        # sudo: the salesperson may confirm the order (checked by super()); making its
+        # service contracts is the system's bookkeeping, whoever confirms.
+        self.sudo()._aftersales_create_contracts()
         return res
 
     def _aftersales_create_contracts(self):

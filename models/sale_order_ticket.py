@@ -7,5 +7,10 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     aftersales_ticket_id = fields.Many2one(
-        "aftersales.ticket", string="Ticket", copy=False, index="btree_not_null", readonly=True
+        "aftersales.ticket",
+        string="Ticket",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+        groups="aftersales.group_aftersales_user",
     )

@@ -25,10 +25,15 @@ class StockLot(models.Model):
         search="_search_aftersales_under_warranty",
     )
     aftersales_contract_line_ids = fields.One2many(
-        "aftersales.contract.line", "lot_id", string="Contract Lines"
+        "aftersales.contract.line",
+        "lot_id",
+        string="Contract Lines",
+        groups="aftersales.group_aftersales_user",
     )
     aftersales_contract_count = fields.Integer(
-        string="Contracts", compute="_compute_aftersales_contract_count"
+        string="Contracts",
+        compute="_compute_aftersales_contract_count",
+        groups="aftersales.group_aftersales_user",
     )
 
     @api.depends("aftersales_delivery_date", "product_id.aftersales_warranty_months")

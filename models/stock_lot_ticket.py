@@ -14,9 +14,13 @@ class StockLot(models.Model):
         default="0",
         help="Raises the priority of this machine's tickets to at least this level.",
     )
-    aftersales_ticket_ids = fields.One2many("aftersales.ticket", "lot_id", string="Tickets")
+    aftersales_ticket_ids = fields.One2many(
+        "aftersales.ticket", "lot_id", string="Tickets", groups="aftersales.group_aftersales_user"
+    )
     aftersales_ticket_count = fields.Integer(
-        string="Ticket Count", compute="_compute_aftersales_ticket_count"
+        string="Ticket Count",
+        compute="_compute_aftersales_ticket_count",
+        groups="aftersales.group_aftersales_user",
     )
 
     def _compute_aftersales_ticket_count(self):

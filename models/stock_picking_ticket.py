@@ -7,7 +7,12 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     aftersales_ticket_id = fields.Many2one(
-        "aftersales.ticket", string="Ticket", copy=False, index="btree_not_null", readonly=True
+        "aftersales.ticket",
+        string="Ticket",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+        groups="aftersales.group_aftersales_user",
     )
     aftersales_under_warranty = fields.Boolean(
         string="Return Under Warranty",

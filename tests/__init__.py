@@ -8,7 +8,7 @@ from . import test_contract_renewal
 from . import test_i18n
 from . import test_tours
 from . import test_warranty_registry
-from . import test_window_actions
+from . import test_role_surface
 from . import test_ticket_coverage
 from . import test_ticket_sla
 from . import test_ticket_intake

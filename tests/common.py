@@ -23,6 +23,7 @@ class AftersalesCase(TransactionCase):
 
     @classmethod
     def _create_users(cls):
+        """One user per job, each with exactly that job's groups."""
         cls.user_technician = new_test_user(
             cls.env,
             login="as_technician",
@@ -33,13 +34,25 @@ class AftersalesCase(TransactionCase):
             cls.env,
             login="as_manager",
             name="Marco Manager",
-            groups="aftersales.group_aftersales_manager,sales_team.group_sale_salesman",
+            groups="aftersales.group_aftersales_manager",
         )
         cls.user_accountant = new_test_user(
             cls.env,
             login="as_accountant",
             name="Anna Accountant",
             groups="account.group_account_invoice",
+        )
+        cls.user_salesperson = new_test_user(
+            cls.env,
+            login="as_salesperson",
+            name="Sara Salesperson",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.user_storekeeper = new_test_user(
+            cls.env,
+            login="as_storekeeper",
+            name="Stefano Storekeeper",
+            groups="stock.group_stock_user",
         )
 
     @classmethod

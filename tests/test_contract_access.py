@@ -9,7 +9,12 @@ class TestContractAccess(AftersalesCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.contract = cls._create_contract()
+        cls.contract = cls._create_contract(
+            lines=[
+                cls._fee_line(),
+                cls._covered_line(lot=cls._create_lot("ACC-0001"), response_hours=6.0),
+            ]
+        )
         cls.contract_b = cls.env["aftersales.contract"].create(
             {
                 "partner_id": cls.customer_b.id,
@@ -22,7 +27,11 @@ class TestContractAccess(AftersalesCase):
     def test_technician_reads_but_does_not_change_contracts(self):
         contract = self.contract.with_env(self.env)
         self.assertEqual(contract.partner_id, self.customer)
-        self.assertTrue(contract.line_ids.response_hours is not None)
+        covered = contract.line_ids.filtered("equipment_product_id")
+        self.assertEqual(covered.lot_id.name, "ACC-0001")
+        self.assertEqual(covered.response_hours, 6.0)
+        with self.assertRaises(AccessError, msg="the invoices are the accountants'"):
+            contract.read(["invoice_ids"])
         with self.assertRaises(AccessError):
             contract.write({"reference": "changed"})
         with self.assertRaises(AccessError):

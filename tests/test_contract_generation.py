@@ -25,22 +25,28 @@ class TestContractGeneration(AftersalesCase):
                 cls.machine, cls.stock_location, 1.0, lot_id=lot
             )
 
-    def _sale_order(self, fee_qty=1.0, machines=2.0, discount=10.0):
-        return self.env["sale.order"].create(
-            {
-                "partner_id": self.customer.id,
-                "order_line": [
-                    Command.create({"product_id": self.machine.id, "product_uom_qty": machines}),
-                    Command.create(
-                        {
-                            "product_id": self.fee_product.id,
-                            "product_uom_qty": fee_qty,
-                            "price_unit": 480.0,
-                            "discount": discount,
-                        }
-                    ),
-                ],
-            }
+    def _sale_order(self, fee_qty=1.0, machines=2.0, discount=10.0, user=None):
+        return (
+            self.env["sale.order"]
+            .with_user(user or self.env.user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.machine.id, "product_uom_qty": machines}
+                        ),
+                        Command.create(
+                            {
+                                "product_id": self.fee_product.id,
+                                "product_uom_qty": fee_qty,
+                                "price_unit": 480.0,
+                                "discount": discount,
+                            }
+                        ),
+                    ],
+                }
+            )
         )
 
     def _deliver(self, order, user=None):
@@ -134,18 +140,24 @@ class TestContractGeneration(AftersalesCase):
         self.assertEqual(self.env["aftersales.contract"].search(action["domain"]), contract)
 
     @freeze_time("2026-03-10")
-    def test_delivery_by_storekeeper_without_contract_rights(self):
-        storekeeper = self.env["res.users"].create(
-            {
-                "name": "Stefano Magazzino",
-                "login": "as_storekeeper",
-                "group_ids": [Command.set(self.env.ref("stock.group_stock_user").ids)],
-            }
-        )
-        order = self._sale_order()
-        order.action_confirm()
-        self._deliver(order, user=storekeeper)
-        self.assertEqual(set(order.aftersales_contract_ids.line_ids.lot_id.ids), set(self.lots.ids))
+    def test_salesperson_confirms_and_storekeeper_delivers(self):
+        """A salesperson and a storekeeper, each with only their own app's rights, sell
+        and deliver; each step is a request of its own, with nothing left in the cache
+        by the one before."""
+        order = self._sale_order(user=self.user_salesperson)
+        self.env.invalidate_all()
+        order.with_user(self.user_salesperson).read()  # every field the salesperson may read
+        order.with_user(self.user_salesperson).action_confirm()
+        self.env.invalidate_all()
+        self._deliver(order, user=self.user_storekeeper)
+        self.env.invalidate_all()
+        contract = order.with_env(self.env).aftersales_contract_ids
+        self.assertEqual(len(contract), 1)
+        self.assertEqual(contract.user_id, self.user_salesperson, "the order's salesperson")
+        self.assertEqual(set(contract.line_ids.lot_id.ids), set(self.lots.ids))
+        self.assertEqual(self.lots.aftersales_customer_id, self.customer)
+        self.assertEqual(self.lots.mapped("aftersales_delivery_date"), [date(2026, 3, 10)] * 2)
+        self.lots.with_user(self.user_storekeeper).read()
 
     @freeze_time("2026-04-15")
     def test_posted_invoice_without_order_makes_contract(self):

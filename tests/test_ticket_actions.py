@@ -1,7 +1,7 @@
 from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import freeze_time, tagged, users
+from odoo.tests import freeze_time, new_test_user, tagged, users
 
 from .common import AftersalesHelpdeskCase
 
@@ -44,8 +44,45 @@ class TestTicketActions(AftersalesHelpdeskCase):
             aftersales_customer_id=cls.customer.id,
             aftersales_delivery_date="2023-01-01",
         )
+        new_test_user(
+            cls.env,
+            login="as_manager_sales",
+            name="Manuela Manager-and-Sales",
+            groups="aftersales.group_aftersales_manager,sales_team.group_sale_salesman",
+        )
 
-    @users("as_manager")
+    def _form_buttons(self, user):
+        arch = self.env["aftersales.ticket"].with_user(user).get_views([(False, "form")])
+        return set(etree.fromstring(arch["views"]["form"]["arch"]).xpath("//button/@name"))
+
+    def test_each_document_shows_to_the_users_of_its_app(self):
+        documents = {
+            "action_create_quotation",
+            "action_view_sale_orders",
+            "action_create_return",
+            "action_view_pickings",
+            "action_create_repair",
+            "action_view_repairs",
+        }
+        self.assertFalse(documents & self._form_buttons(self.user_technician))
+        self.assertFalse(documents & self._form_buttons(self.user_manager))
+        sales = self.env["res.users"].search([("login", "=", "as_manager_sales")])
+        self.assertEqual(
+            {"action_create_quotation", "action_view_sale_orders"},
+            documents & self._form_buttons(sales),
+        )
+        stock = new_test_user(
+            self.env,
+            login="as_technician_stock",
+            groups="aftersales.group_aftersales_user,stock.group_stock_user",
+        )
+        self.assertEqual(
+            {"action_create_return", "action_view_pickings", "action_create_repair"}
+            | {"action_view_repairs"},
+            documents & self._form_buttons(stock),
+        )
+
+    @users("as_manager_sales")
     def test_quotation_priced_from_the_contract_line(self):
         self._create_contract(
             lines=[self._covered_line(lot=self.lot, callout_coverage=50.0, labour_coverage=100.0)]

@@ -7,7 +7,11 @@ from .common import AftersalesHelpdeskCase
 _logger = logging.getLogger(__name__)
 
 WEB_TICKET_MAX_QUERIES = 30
-BATCH_MAX_QUERIES_PER_TICKET = 15
+# Measured (tracking on, caches warm): 95 queries for 20 tickets, 277 for 80, so about
+# 3 for each ticket more.
+BATCH_MAX_QUERIES_20 = 100
+BATCH_MAX_QUERIES_80 = 285
+BATCH_MAX_QUERIES_PER_EXTRA_TICKET = 3.1
 
 
 @tagged("post_install", "-at_install")
@@ -117,12 +121,17 @@ class TestTicketPerformance(AftersalesHelpdeskCase):
         tickets = Ticket.create(vals_list)
         self.env.flush_all()
         queries = self.env.cr.sql_log_count - before
-        self.assertLessEqual(set(tickets.mapped("coverage_kind")), {"contract", "billable"})
+        # The first 20 serials have a contract, the other 20 neither contract nor warranty.
+        expected = ["contract" if i % len(self.lots) < 20 else "billable" for i in range(count)]
+        self.assertEqual(tickets.mapped("coverage_kind"), expected)
         return queries
 
     def test_batch_creation_queries_per_ticket(self):
+        self._batch_queries(1)  # a running server has its caches warm
         small = self._batch_queries(20)
         large = self._batch_queries(80)
-        self.assertLessEqual(small, 20 * BATCH_MAX_QUERIES_PER_TICKET)
-        self.assertLessEqual(large, 80 * BATCH_MAX_QUERIES_PER_TICKET)
         _logger.info("batch: %.2f queries/ticket for 20, %.2f for 80", small / 20, large / 80)
+        self.assertLessEqual(small, BATCH_MAX_QUERIES_20)
+        self.assertLessEqual(large, BATCH_MAX_QUERIES_80)
+        # what 60 more tickets cost, whatever the batch
+        self.assertLessEqual(large - small, 60 * BATCH_MAX_QUERIES_PER_EXTRA_TICKET)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from odoo.tests import freeze_time, tagged
+from odoo.tests import freeze_time, tagged, users
 
 from .common import AftersalesHelpdeskCase
 
@@ -119,6 +119,27 @@ class TestTicketSla(AftersalesHelpdeskCase):
         self.assertEqual(on_time.sla_status, "on_track")
         self.assertEqual(self.team.activity_ids.summary, "SLA breached on 1 ticket(s)")
         self.assertEqual(self.team.activity_ids.user_id, self.user_manager)
+
+    @users("as_technician")
+    def test_technician_logs_a_call_already_late(self):
+        """A bare technician types in yesterday's call: the leader's to-do on the team,
+        which the technician may not edit, is the system's doing."""
+        with freeze_time("2026-03-03 16:00:00"):
+            late = self.env["aftersales.ticket"].create(
+                {
+                    "subject": "Machine down since yesterday",
+                    "partner_id": self.customer.id,
+                    "team_id": self.team.id,
+                    "lot_id": self.lot.id,
+                    "date_open": datetime(2026, 3, 2, 9, 0),
+                }
+            )
+        self.assertEqual(late.create_uid, self.user_technician)
+        self.env.invalidate_all()
+        self.assertEqual(late.sla_status, "breached")
+        activity = self.team.sudo().activity_ids
+        self.assertEqual(activity.summary, "SLA breached on 1 ticket(s)")
+        self.assertEqual(activity.user_id, self.user_manager)
 
     def test_cancelled_ticket_counts_neither_met_nor_breached(self):
         with freeze_time("2026-03-02 09:00:00"):
