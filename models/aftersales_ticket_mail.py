@@ -78,7 +78,8 @@ class AftersalesTicket(models.Model):
             if author and not author.partner_share:
                 unanswered = self.filtered(lambda t: not t.date_first_reply)
                 if unanswered:
-                    unanswered.write({"date_first_reply": fields.Datetime.now()})
+                    # sudo: the first reply is a system field, stamped here only
+                    unanswered.sudo().write({"date_first_reply": fields.Datetime.now()})
         return super()._message_post_after_hook(message, msg_values)
 
     # ------------------------------------------------------------------

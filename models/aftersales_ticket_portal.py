@@ -98,6 +98,19 @@ class AftersalesTicket(models.Model):
         stages = self.team_id.stage_ids or self.env["aftersales.ticket.stage"].search([])
         return stages.sorted()
 
+    def _portal_may_change(self, user):
+        """Whether ``user`` may close, reopen or otherwise change this ticket from the
+        portal: its customer (the same commercial entity), or someone who may write it
+        in the back office. Reading it is not enough. A visitor who is not logged in can
+        only have reached it through its access token, sent to the customer: they act
+        for the customer."""
+        self.ensure_one()
+        if user._is_public():
+            return True
+        if self.commercial_partner_id == user.partner_id.commercial_partner_id:
+            return True
+        return not user.share and self.with_user(user).has_access("write")
+
     def _portal_can_close(self):
         self.ensure_one()
         return not self.is_closed and bool(self._team_stages().filtered("is_closing"))

@@ -31,6 +31,7 @@ class AftersalesTicket(models.Model):
     _inherit = "aftersales.ticket"
 
     sla_response_hours = fields.Float(
+        tracking=True,
         string="Response Target (h)",
         compute="_compute_sla_targets",
         store=True,
@@ -39,6 +40,7 @@ class AftersalesTicket(models.Model):
         help="Working hours to answer the customer.",
     )
     sla_resolution_hours = fields.Float(
+        tracking=True,
         string="Resolution Target (h)",
         compute="_compute_sla_targets",
         store=True,
@@ -49,7 +51,9 @@ class AftersalesTicket(models.Model):
     sla_paused_hours = fields.Float(
         string="Paused (h)", readonly=True, copy=False, help="Working hours spent paused."
     )
-    sla_paused_since = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    sla_paused_since = fields.Datetime(
+        string="Paused Since", readonly=True, copy=False, index="btree_not_null"
+    )
     sla_response_deadline = fields.Datetime(
         string="Respond By", compute="_compute_sla_deadlines", store=True, precompute=True
     )
@@ -57,10 +61,16 @@ class AftersalesTicket(models.Model):
         string="Resolve By", compute="_compute_sla_deadlines", store=True, precompute=True
     )
     sla_response_risk_date = fields.Datetime(
-        compute="_compute_sla_deadlines", store=True, precompute=True
+        string="Response at Risk From",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
     )
     sla_resolution_risk_date = fields.Datetime(
-        compute="_compute_sla_deadlines", store=True, precompute=True
+        string="Resolution at Risk From",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
     )
     sla_status = fields.Selection(
         SLA_STATUSES,
@@ -191,7 +201,8 @@ class AftersalesTicket(models.Model):
         """Leaving a paused stage: the working hours spent there push the deadlines."""
         for ticket in self:
             paused = self._sla_hours_between(ticket._sla_calendar(), ticket.sla_paused_since, now)
-            ticket.write(
+            # sudo: the paused time is a system field, booked here only
+            ticket.sudo().write(
                 {
                     "sla_paused_hours": ticket.sla_paused_hours + paused,
                     "sla_paused_since": False,
