@@ -33,7 +33,7 @@ class AftersalesTicket(models.Model):
     sla_response_hours = fields.Float(
         tracking=True,
         string="Response Target (h)",
-        compute="_compute_sla_targets",
+        compute="_compute_sla_response_hours",
         store=True,
         readonly=False,
         precompute=True,
@@ -42,7 +42,7 @@ class AftersalesTicket(models.Model):
     sla_resolution_hours = fields.Float(
         tracking=True,
         string="Resolution Target (h)",
-        compute="_compute_sla_targets",
+        compute="_compute_sla_resolution_hours",
         store=True,
         readonly=False,
         precompute=True,
@@ -89,13 +89,24 @@ class AftersalesTicket(models.Model):
         "(sla_status, sla_resolution_deadline) WHERE is_closed IS NOT TRUE"
     )
 
+    # One compute per target: a target typed in at creation is kept, and the deadlines
+    # are planned from it, while the other one is still computed. (A compute assigning
+    # both would overwrite the typed one in the cache the deadlines are computed from.)
     @api.depends("contract_line_id", "coverage_kind", "team_id")
-    def _compute_sla_targets(self):
+    def _compute_sla_response_hours(self):
         for ticket in self:
-            line = ticket.contract_line_id
-            source = line if ticket.coverage_kind == "contract" and line else ticket.team_id
-            ticket.sla_response_hours = source.response_hours
-            ticket.sla_resolution_hours = source.resolution_hours
+            ticket.sla_response_hours = ticket._sla_target_source().response_hours
+
+    @api.depends("contract_line_id", "coverage_kind", "team_id")
+    def _compute_sla_resolution_hours(self):
+        for ticket in self:
+            ticket.sla_resolution_hours = ticket._sla_target_source().resolution_hours
+
+    def _sla_target_source(self):
+        """The covering contract line, else the team: where the SLA targets come from."""
+        self.ensure_one()
+        line = self.contract_line_id
+        return line if self.coverage_kind == "contract" and line else self.team_id
 
     def _sla_calendar(self):
         self.ensure_one()

@@ -1,0 +1,68 @@
+from datetime import datetime
+
+from odoo.tests import Form, freeze_time, tagged
+
+from .common import AftersalesHelpdeskCase
+
+
+@tagged("post_install", "-at_install")
+class TestTicketSlaDetails(AftersalesHelpdeskCase):
+    """SLA details: typed targets, leader to-dos, the receipt's author."""
+
+    def test_typed_targets_drive_the_deadlines(self):
+        # The team's targets are 16 h and 40 h; the call is typed in with 4 h and 8 h.
+        with freeze_time("2026-03-02 09:00:00"):  # Monday
+            ticket = self._create_ticket(sla_response_hours=4.0, sla_resolution_hours=8.0)
+        self.assertEqual((ticket.sla_response_hours, ticket.sla_resolution_hours), (4.0, 8.0))
+        self.assertEqual(ticket.sla_response_deadline, datetime(2026, 3, 2, 14, 0))
+        self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 3, 3, 9, 0))
+        # the same through the form, as a technician types it
+        with freeze_time("2026-03-02 09:00:00"):
+            form = Form(self.env["aftersales.ticket"].with_user(self.user_technician))
+            form.subject = "Typed"
+            form.partner_id = self.customer
+            form.team_id = self.team
+            form.sla_response_hours = 4.0
+            ticket = form.save()
+        self.assertEqual(ticket.sla_response_hours, 4.0)
+        self.assertEqual(ticket.sla_response_deadline, datetime(2026, 3, 2, 14, 0))
+        # left empty, the team's target applies
+        with freeze_time("2026-03-02 09:00:00"):
+            ticket = self._create_ticket()
+        self.assertEqual(ticket.sla_response_hours, 16.0)
+        self.assertEqual(ticket.sla_response_deadline, datetime(2026, 3, 4, 9, 0))
+
+    def test_typed_targets_win_over_the_covering_line(self):
+        self._create_contract(
+            lines=[self._covered_line(lot=self.lot, response_hours=16.0, resolution_hours=40.0)]
+        )
+        with freeze_time("2026-03-02 09:00:00"):  # Monday
+            ticket = self._create_ticket(
+                lot_id=self.lot.id, sla_response_hours=4.0, sla_resolution_hours=8.0
+            )
+            form = Form(self.env["aftersales.ticket"].with_user(self.user_technician))
+            form.subject = "Typed"
+            form.partner_id = self.customer
+            form.team_id = self.team
+            form.lot_id = self.lot
+            form.sla_response_hours = 4.0
+            form.sla_resolution_hours = 8.0
+            typed = form.save()
+        for record in (ticket, typed):
+            self.assertEqual(record.coverage_kind, "contract")
+            self.assertEqual((record.sla_response_hours, record.sla_resolution_hours), (4.0, 8.0))
+            self.assertEqual(record.sla_response_deadline, datetime(2026, 3, 2, 14, 0))
+            self.assertEqual(record.sla_resolution_deadline, datetime(2026, 3, 3, 9, 0))
+
+    def test_one_typed_target_drives_its_deadline(self):
+        # the automatic targets would be 16 h and 40 h (the team's)
+        with freeze_time("2026-03-02 09:00:00"):  # Monday
+            resolution = self._create_ticket(sla_resolution_hours=4.0)
+            response = self._create_ticket(sla_response_hours=4.0)
+        self.assertEqual(
+            (resolution.sla_response_hours, resolution.sla_resolution_hours), (16.0, 4.0)
+        )
+        self.assertEqual(resolution.sla_resolution_deadline, datetime(2026, 3, 2, 14, 0))
+        self.assertEqual(resolution.sla_response_deadline, datetime(2026, 3, 4, 9, 0))
+        self.assertEqual((response.sla_response_hours, response.sla_resolution_hours), (4.0, 40.0))
+        self.assertEqual(response.sla_response_deadline, datetime(2026, 3, 2, 14, 0))
