@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from pytz import timezone, utc
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
@@ -100,9 +102,22 @@ class AftersalesTicket(models.Model):
                 priority = next((p for limit, p in PRIORITY_BY_RESPONSE if hours <= limit), "0")
             ticket.priority = max(priority, ticket.lot_id.aftersales_criticality or "0")
 
+    def _coverage_tz(self):
+        """The time zone the call's day is counted in: the team's working hours, else
+        the company's. Never the caller's: e-mail, the portal and crons run in UTC."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return (
+            self.team_id.resource_calendar_id.tz
+            or company.partner_id.tz
+            or company.resource_calendar_id.tz
+            or "UTC"
+        )
+
     def _coverage_day(self):
         self.ensure_one()
-        return fields.Date.context_today(self, self.date_open or fields.Datetime.now())
+        moment = self.date_open or fields.Datetime.now()
+        return utc.localize(moment).astimezone(timezone(self._coverage_tz())).date()
 
     def _coverage_lookup(self):
         """{ticket: (kind, contract line, contract)} for the tickets of self.
