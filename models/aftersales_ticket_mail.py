@@ -47,7 +47,9 @@ class AftersalesTicket(models.Model):
                 "contact_id": sender.id,
             }
         )
-        lot = self._find_quoted_serial(text, sender.commercial_partner_id)
+        lot = self._find_quoted_serial(
+            text, sender.commercial_partner_id, team.company_id or self.env.company
+        )
         if lot:
             values["lot_id"] = lot.id
         ticket = super().message_new(msg_dict, custom_values=values)
@@ -55,15 +57,19 @@ class AftersalesTicket(models.Model):
         return ticket
 
     @api.model
-    def _find_quoted_serial(self, text, customer):
-        """The first serial of ``customer`` quoted in ``text``, if any."""
+    def _find_quoted_serial(self, text, customer, company):
+        """The first serial of ``customer`` in ``company`` quoted in ``text``, if any."""
         tokens = set(SERIAL_TOKEN.findall(text or ""))
         if not tokens or not customer:
             return self.env["stock.lot"]
         Lot = self.env["stock.lot"].sudo()  # sudo: the gateway matches the customer's serials
-        domain = Domain("name", "in", list(tokens)) & (
-            Domain("aftersales_customer_id", "child_of", customer.id)
-            | Domain("aftersales_contract_line_ids.partner_id", "=", customer.id)
+        domain = (
+            Domain("name", "in", list(tokens))
+            & Domain("company_id", "in", [False, company.id])
+            & (
+                Domain("aftersales_customer_id", "child_of", customer.id)
+                | Domain("aftersales_contract_line_ids.partner_id", "=", customer.id)
+            )
         )
         return Lot.search(domain, limit=1)
 

@@ -15,11 +15,14 @@ class AftersalesTicket(models.Model):
     @api.model
     def _portal_lots(self):
         """The serials the current portal user may open a ticket for: delivered to their
-        commercial entity or covered by one of its contracts."""
-        customer = self.env.user.partner_id.commercial_partner_id
+        commercial entity or covered by one of its contracts, in the company the ticket
+        will be opened in (a customer shared by two companies sees each one's own)."""
+        user = self.env.user
+        customer = user.partner_id.commercial_partner_id
         domain = Domain("aftersales_customer_id", "child_of", customer.id) | Domain(
             "aftersales_contract_line_ids.partner_id", "=", customer.id
         )
+        domain &= Domain("company_id", "in", [False, user.company_id.id])
         # sudo: portal users have no access to stock.lot; the domain limits them to theirs
         return self.env["stock.lot"].sudo().search(domain, order="name")
 

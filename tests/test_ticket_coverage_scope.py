@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from odoo.fields import Command
+from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
 from .common import AftersalesHelpdeskCase
@@ -76,3 +76,32 @@ class TestTicketCoverageScope(AftersalesHelpdeskCase):
         contract = self._contract_from(date(2026, 3, 29))
         ticket = self._call(datetime(2026, 3, 28, 23, 30))
         self.assertEqual(ticket.contract_id, contract)
+
+    def test_serials_of_another_company_are_not_offered_nor_quoted(self):
+        # a customer shared by both companies owns a machine of each
+        self.assertFalse(self.customer.company_id)
+        lot_b = self._create_lot(
+            "AUR-B-777", company_id=self.company_b.id, aftersales_customer_id=self.customer.id
+        )
+        Ticket = self.env["aftersales.ticket"].with_user(self.user_portal)
+        offered = Ticket._portal_lots()
+        self.assertIn(self.lot, offered)
+        self.assertNotIn(lot_b, offered)
+        with self.assertRaisesRegex(UserError, "not one of your machines"):
+            Ticket._portal_create_ticket("Leak", "Water on the floor", lot_id=lot_b.id)
+        # an e-mail to company A's team quoting company B's serial
+        ticket = (
+            self.env["aftersales.ticket"]
+            .with_context(mail_create_nolog=True)
+            .message_new(
+                {
+                    "subject": "Machine AUR-B-777 leaks",
+                    "body": "Serial AUR-B-777 leaks since this morning.",
+                    "author_id": self.customer_contact.id,
+                    "email_from": self.customer_contact.email,
+                },
+                {"team_id": self.team.id},
+            )
+        )
+        self.assertEqual(ticket.company_id, self.company)
+        self.assertFalse(ticket.lot_id)
