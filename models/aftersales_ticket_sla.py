@@ -81,6 +81,23 @@ class AftersalesTicket(models.Model):
         index=True,
     )
 
+    sla_deadline = fields.Datetime(
+        string="Deadline",
+        compute="_compute_sla_deadline",
+        help="The deadline that matters now: the one breached, else the next one to meet.",
+    )
+    sla_deadline_kind = fields.Selection(
+        [("response", "Respond by"), ("resolution", "Resolve by")],
+        string="Deadline For",
+        compute="_compute_sla_deadline",
+    )
+    sla_time_left = fields.Char(
+        string="Time Left",
+        compute="_compute_sla_deadline",
+        help="Time left until the deadline, or how long ago it passed.",
+    )
+    sla_overdue = fields.Boolean(compute="_compute_sla_deadline")
+
     _sla_targets_positive = models.Constraint(
         "CHECK (sla_response_hours >= 0 AND sla_resolution_hours >= 0)",
         "Service-level targets cannot be negative.",
@@ -254,6 +271,60 @@ class AftersalesTicket(models.Model):
         if any(risk <= now for _deadline, risk in pending):
             return "at_risk"
         return "on_track"
+
+    @api.depends(
+        "sla_status",
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "date_first_reply",
+        "date_closed",
+    )
+    def _compute_sla_deadline(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            kind = ticket._sla_deadline_kind(now)
+            deadline = ticket[f"sla_{kind}_deadline"] if kind else False
+            ticket.sla_deadline_kind = kind
+            ticket.sla_deadline = deadline
+            ticket.sla_overdue = bool(deadline and deadline < now)
+            ticket.sla_time_left = ticket._sla_format_time_left(deadline, now) if kind else False
+
+    def _sla_deadline_kind(self, now):
+        """Which deadline to show: the one breached on a breached ticket; otherwise the
+        response deadline until the first reply, then the resolution one; none once
+        closed (met or not, the status says it)."""
+        self.ensure_one()
+        response, resolution = self.sla_response_deadline, self.sla_resolution_deadline
+        reply = self.date_first_reply
+        if self.sla_status == "breached":
+            late_reply = reply and response and reply > response
+            no_reply = not reply and response and response < now
+            if late_reply or no_reply:
+                return "response"
+            return "resolution" if resolution else False
+        if self.is_closed or self.sla_status in ("none", "met"):
+            return False
+        if response and not reply:
+            return "response"
+        return "resolution" if resolution else False
+
+    def _sla_format_time_left(self, deadline, now):
+        minutes = round(abs((deadline - now).total_seconds()) / 60)
+        days, minutes = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(minutes, 60)
+        if days and hours:
+            span = self.env._("%(days)s d %(hours)s h", days=days, hours=hours)
+        elif days:
+            span = self.env._("%(days)s d", days=days)
+        elif hours and minutes:
+            span = self.env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+        elif hours:
+            span = self.env._("%(hours)s h", hours=hours)
+        else:
+            span = self.env._("%(minutes)s min", minutes=minutes)
+        if deadline < now:
+            return self.env._("overdue by %(span)s", span=span)
+        return self.env._("%(span)s left", span=span)
 
     # ------------------------------------------------------------------
     # Breach cron

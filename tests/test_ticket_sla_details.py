@@ -66,3 +66,39 @@ class TestTicketSlaDetails(AftersalesHelpdeskCase):
         self.assertEqual(resolution.sla_response_deadline, datetime(2026, 3, 4, 9, 0))
         self.assertEqual((response.sla_response_hours, response.sla_resolution_hours), (4.0, 40.0))
         self.assertEqual(response.sla_response_deadline, datetime(2026, 3, 2, 14, 0))
+
+    def _shown(self, ticket):
+        ticket.invalidate_recordset()
+        return ticket.sla_deadline_kind, ticket.sla_deadline, ticket.sla_time_left
+
+    def test_cards_and_lists_show_the_deadline_that_matters(self):
+        with freeze_time("2026-03-02 09:00:00"):  # Monday
+            silent = self._create_ticket(sla_response_hours=4.0, sla_resolution_hours=8.0)
+            answered = self._create_ticket(sla_response_hours=4.0, sla_resolution_hours=8.0)
+        respond_by, resolve_by = datetime(2026, 3, 2, 14, 0), datetime(2026, 3, 3, 9, 0)
+        with freeze_time("2026-03-02 10:00:00"):
+            self.assertEqual(self._shown(silent), ("response", respond_by, "4 h left"))
+            answered.with_user(self.user_technician).message_post(
+                body="On our way.", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        with freeze_time("2026-03-02 11:30:00"):
+            # tomorrow's deadline, with its time, and the time left
+            self.assertEqual(self._shown(answered), ("resolution", resolve_by, "21 h 30 min left"))
+        with freeze_time("2026-03-02 15:00:00"):
+            self.env["aftersales.ticket"]._cron_sla_check()
+            self.assertEqual(silent.sla_status, "breached")
+            # the breached deadline, not the resolution one still ahead
+            self.assertEqual(self._shown(silent), ("response", respond_by, "overdue by 1 h"))
+        with freeze_time("2026-03-04 10:00:00"):
+            self.env["aftersales.ticket"]._cron_sla_check()
+            self.assertEqual(answered.sla_status, "breached")
+            self.assertEqual(
+                self._shown(answered), ("resolution", resolve_by, "overdue by 1 d 1 h")
+            )
+        # the card and the list show these, not a relative "next month"
+        views = self.env["aftersales.ticket"].get_views([(False, "list"), (False, "kanban")])
+        for view_type in ("list", "kanban"):
+            arch = views["views"][view_type]["arch"]
+            self.assertNotIn("remaining_days", arch, view_type)
+            for fname in ("sla_deadline", "sla_deadline_kind", "sla_time_left"):
+                self.assertIn(f'name="{fname}"', arch, view_type)
