@@ -138,6 +138,21 @@ class AftersalesTeam(models.Model):
                     self.env._("Team %(team)s: portal users cannot be technicians.", team=team.name)
                 )
 
+    def _prepare_breach_activity_vals(self, activity_type, summary):
+        """The leader's to-do for the team's tickets past their SLA deadline."""
+        self.ensure_one()
+        return {
+            "res_model_id": self.env["ir.model"]._get_id("aftersales.team"),
+            "res_model": "aftersales.team",
+            "res_id": self.id,
+            "res_name": self.display_name,
+            "activity_type_id": activity_type.id,
+            "user_id": self.leader_id.id,
+            "summary": summary,
+            "note": self.env._("Open the team's tickets with the Breached filter."),
+            "date_deadline": fields.Date.context_today(self),
+        }
+
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get_id("aftersales.ticket")

@@ -402,40 +402,46 @@ class AftersalesTicket(models.Model):
         return ids
 
     def _schedule_breach_activities(self):
-        """One to-do per team leader for the tickets of the team that just breached,
-        created in one batch: the cost does not grow with the number of tickets."""
-        if not self:
+        """One open to-do per team leader for the team's breached tickets: the tickets
+        that just breached update the leader's open *SLA Breach* to-do of the team (its
+        summary gives the number of open breached tickets) or create it, in a fixed
+        number of queries whatever the number of tickets."""
+        teams = self.filtered(lambda t: t.team_id.leader_id).team_id
+        if not teams:
             return
-        counts = self.env["aftersales.ticket"]._read_group(
-            [("id", "in", self.ids), ("team_id.leader_id", "!=", False)],
-            ["team_id"],
-            ["__count"],
+        # sudo: the breach is reported to the leader whoever (cron, mail gateway, a
+        # technician logging a late call) noticed it
+        Ticket = self.env["aftersales.ticket"].sudo()
+        counts = dict(
+            Ticket._read_group(
+                [
+                    ("team_id", "in", teams.ids),
+                    ("sla_status", "=", "breached"),
+                    ("is_closed", "=", False),
+                ],
+                ["team_id"],
+                ["__count"],
+            )
         )
-        if not counts:
-            return
-        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "mail.mail_activity_data_todo", raise_if_not_found=False
-        )
-        model_id = self.env["ir.model"]._get_id("aftersales.team")
-        today = fields.Date.context_today(self)
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
+        activity_type = self.env.ref(
+            "aftersales.mail_activity_type_sla_breach", raise_if_not_found=False
+        ) or self.env.ref("mail.mail_activity_data_todo")
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        open_todos = Activity.search(
             [
-                {
-                    "res_model_id": model_id,
-                    "res_model": "aftersales.team",
-                    "res_id": team.id,
-                    "res_name": team.display_name,
-                    "activity_type_id": activity_type_id,
-                    "user_id": team.leader_id.id,
-                    "summary": self.env._("SLA breached on %(count)s ticket(s)", count=count),
-                    "note": self.env._(
-                        "%(count)s tickets of team %(team)s went past their SLA deadline. "
-                        "Open the team's tickets with the Breached filter.",
-                        count=count,
-                        team=team.name,
-                    ),
-                    "date_deadline": today,
-                }
-                for team, count in counts
+                ("res_model", "=", "aftersales.team"),
+                ("res_id", "in", teams.ids),
+                ("activity_type_id", "=", activity_type.id),
             ]
         )
+        todo_by_team = {(a.res_id, a.user_id.id): a for a in open_todos}
+        to_create = []
+        for team in teams:
+            count = counts.get(team, 0) or 1
+            summary = self.env._("SLA breached on %(count)s ticket(s)", count=count)
+            todo = todo_by_team.get((team.id, team.leader_id.id))
+            if todo:
+                todo.summary = summary
+            else:
+                to_create.append(team._prepare_breach_activity_vals(activity_type, summary))
+        Activity.create(to_create)

@@ -102,3 +102,28 @@ class TestTicketSlaDetails(AftersalesHelpdeskCase):
             self.assertNotIn("remaining_days", arch, view_type)
             for fname in ("sla_deadline", "sla_deadline_kind", "sla_time_left"):
                 self.assertIn(f'name="{fname}"', arch, view_type)
+
+    def test_the_leader_gets_one_breach_todo_per_team(self):
+        with freeze_time("2026-03-02 09:00:00"):
+            first = self._create_ticket(sla_response_hours=4.0)
+        with freeze_time("2026-03-02 15:00:00"):
+            self.env["aftersales.ticket"]._cron_sla_check()
+            second = self._create_ticket(
+                sla_response_hours=4.0, date_open=datetime(2026, 3, 2, 9, 0)
+            )
+        with freeze_time("2026-03-03 15:00:00"):
+            third = self._create_ticket(sla_response_hours=4.0)
+            self.env["aftersales.ticket"]._cron_sla_check()
+        with freeze_time("2026-03-04 15:00:00"):
+            self.env["aftersales.ticket"]._cron_sla_check()
+        self.assertEqual((first | second | third).mapped("sla_status"), ["breached"] * 3)
+        todo = self.team.activity_ids
+        self.assertEqual(len(todo), 1, "one to-do, kept up to date")
+        self.assertEqual(todo.user_id, self.user_manager)
+        self.assertEqual(todo.summary, "SLA breached on 3 ticket(s)")
+        self.assertNotIn("3 tickets", todo.note, "the note does not repeat the summary")
+        # once the leader has dealt with it, the next breach is a new to-do
+        todo.action_done()
+        with freeze_time("2026-03-04 16:00:00"):
+            self._create_ticket(sla_response_hours=4.0, date_open=datetime(2026, 3, 4, 9, 0))
+        self.assertEqual(self.team.activity_ids.summary, "SLA breached on 4 ticket(s)")
