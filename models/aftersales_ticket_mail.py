@@ -2,6 +2,7 @@ import re
 
 from odoo import api, fields, models, tools
 from odoo.fields import Domain
+from odoo.tools.mail import formataddr
 
 SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,}[A-Za-z0-9]")
 
@@ -104,7 +105,24 @@ class AftersalesTicket(models.Model):
                 template,
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
+                **ticket._receipt_author_values(),
             )
+
+    def _receipt_author_values(self):
+        """The receipt comes from the company, with its address (else the team's alias,
+        else the database's default sender): never from whoever opened the ticket, who
+        may be the customer in the portal and would then not even be sent it."""
+        self.ensure_one()
+        company = self.company_id
+        email = (
+            company.email
+            or self.team_id.alias_email
+            or self.env["ir.mail_server"].sudo()._get_default_from_address()
+        )
+        return {
+            "author_id": company.partner_id.id,
+            "email_from": formataddr((company.name, email)) if email else False,
+        }
 
     def _track_template(self, changes):
         res = super()._track_template(changes)

@@ -127,3 +127,17 @@ class TestTicketSlaDetails(AftersalesHelpdeskCase):
         with freeze_time("2026-03-04 16:00:00"):
             self._create_ticket(sla_response_hours=4.0, date_open=datetime(2026, 3, 4, 9, 0))
         self.assertEqual(self.team.activity_ids.summary, "SLA breached on 4 ticket(s)")
+
+    def test_receipt_of_a_portal_ticket_comes_from_the_company(self):
+        self.team.notify_receipt = True
+        self.team.member_ids = False  # no to-do noise: only the receipt matters here
+        self.company.email = False  # the template would fall back on the sender's address
+        Ticket = self.env["aftersales.ticket"].with_user(self.user_portal)
+        ticket = Ticket.with_context(default_team_id=self.team.id)._portal_create_ticket(
+            "Grinder jammed", "It stopped this morning."
+        )
+        receipt = ticket.message_ids.filtered(lambda m: ticket.name in (m.subject or ""))
+        self.assertEqual(len(receipt), 1)
+        self.assertEqual(receipt.author_id, self.company.partner_id)
+        self.assertNotIn("giulia", receipt.email_from or "")
+        self.assertEqual(receipt.partner_ids, self.customer_contact)
