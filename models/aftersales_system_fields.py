@@ -27,7 +27,8 @@ def check_system_fields(records, vals_list, system, manager=(), creating=False):
         model = env["ir.model"]._get(records._name)
         raise AccessError(
             env._(
-                "%(fields)s of %(model)s are set by the system: they cannot be written directly.",
+                "The system sets these fields of %(model)s, they cannot be written directly: "
+                "%(fields)s.",
                 fields=", ".join(
                     sorted(records._fields[name]._description_string(env) for name in refused)
                 ),

@@ -41,6 +41,7 @@ class AftersalesTicket(models.Model):
     _inherit = "aftersales.ticket"
 
     can_override = fields.Boolean(
+        string="May Change Coverage and SLA",
         compute="_compute_can_override",
         help="The current user may change the coverage and the SLA of a recorded ticket.",
     )

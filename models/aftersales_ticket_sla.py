@@ -96,7 +96,7 @@ class AftersalesTicket(models.Model):
         compute="_compute_sla_deadline",
         help="Time left until the deadline, or how long ago it passed.",
     )
-    sla_overdue = fields.Boolean(compute="_compute_sla_deadline")
+    sla_overdue = fields.Boolean(string="Overdue", compute="_compute_sla_deadline")
 
     _sla_targets_positive = models.Constraint(
         "CHECK (sla_response_hours >= 0 AND sla_resolution_hours >= 0)",
