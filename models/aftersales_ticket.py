@@ -90,8 +90,8 @@ class AftersalesTicket(models.Model):
         tracking=True,
     )
     date_open = fields.Datetime(
-        tracking=True,
         string="Received",
+        tracking=True,
         required=True,
         default=fields.Datetime.now,
         copy=False,

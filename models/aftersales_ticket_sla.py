@@ -31,8 +31,8 @@ class AftersalesTicket(models.Model):
     _inherit = "aftersales.ticket"
 
     sla_response_hours = fields.Float(
-        tracking=True,
         string="Response Target (h)",
+        tracking=True,
         compute="_compute_sla_response_hours",
         store=True,
         readonly=False,
@@ -40,8 +40,8 @@ class AftersalesTicket(models.Model):
         help="Working hours to answer the customer.",
     )
     sla_resolution_hours = fields.Float(
-        tracking=True,
         string="Resolution Target (h)",
+        tracking=True,
         compute="_compute_sla_resolution_hours",
         store=True,
         readonly=False,
