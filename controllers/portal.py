@@ -1,3 +1,5 @@
+from werkzeug.exceptions import Forbidden
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
@@ -122,6 +124,8 @@ class AftersalesCustomerPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
+        if not contract_sudo._portal_may_accept(request.env.user):
+            raise Forbidden()
         if contract_sudo._can_be_accepted_in_portal():
             contract_sudo.action_activate()
             contract_sudo.message_post(
@@ -149,13 +153,20 @@ class AftersalesCustomerPortal(CustomerPortal):
 
     def _aftersales_ticket_check(self, ticket_id, access_token):
         """The ticket, sudoed, once the visitor is known to have access to it; None
-        otherwise. Every ticket route calls this before reading or writing anything."""
+        otherwise. Every ticket route calls this before reading or writing anything;
+        routes that change the ticket also check ``_aftersales_ticket_check_change``."""
         try:
             return self._document_check_access(
                 "aftersales.ticket", ticket_id, access_token=access_token
             )
         except (AccessError, MissingError):
             return None
+
+    def _aftersales_ticket_check_change(self, ticket_sudo):
+        """Refuse a change by a visitor who may read the ticket but is neither its
+        customer nor allowed to change it in the back office."""
+        if not ticket_sudo._portal_may_change(request.env.user):
+            raise Forbidden()
 
     @http.route(
         ["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True
@@ -228,6 +239,7 @@ class AftersalesCustomerPortal(CustomerPortal):
         ticket_sudo = self._aftersales_ticket_check(ticket_id, access_token)
         if ticket_sudo is None:
             return request.not_found()
+        self._aftersales_ticket_check_change(ticket_sudo)
         ticket_sudo._portal_close(request.env.user.partner_id)
         return request.redirect(ticket_sudo.get_portal_url())
 
@@ -242,6 +254,7 @@ class AftersalesCustomerPortal(CustomerPortal):
         ticket_sudo = self._aftersales_ticket_check(ticket_id, access_token)
         if ticket_sudo is None:
             return request.not_found()
+        self._aftersales_ticket_check_change(ticket_sudo)
         ticket_sudo._portal_reopen(request.env.user.partner_id)
         return request.redirect(ticket_sudo.get_portal_url())
 

@@ -36,3 +36,7 @@ from . import res_partner
 from . import sale_order_ticket
 from . import stock_lot_ticket
 from . import stock_picking_ticket
+from . import aftersales_contract_overlap
+from . import aftersales_contract_protection
+from . import aftersales_contract_line_protection
+from . import aftersales_ticket_protection

@@ -124,6 +124,14 @@ class AftersalesContractLine(models.Model):
     preventive_visits = fields.Integer(string="Preventive Visits per Year")
     response_hours = fields.Float(string="Response Time (h)", help="Working hours to respond.")
     resolution_hours = fields.Float(string="Resolution Time (h)", help="Working hours to resolve.")
+    # The days the line really covers (its own dates within the contract's), stored so
+    # that the database itself refuses a serial covered twice.
+    coverage_date_start = fields.Date(
+        string="Covered From", compute="_compute_coverage_dates", store=True, precompute=True
+    )
+    coverage_date_end = fields.Date(
+        string="Covered Until", compute="_compute_coverage_dates", store=True, precompute=True
+    )
 
     _quantity_positive = models.Constraint(
         "CHECK (quantity >= 0)", "The quantity of a contract line cannot be negative."
@@ -154,6 +162,16 @@ class AftersalesContractLine(models.Model):
         "CHECK (date_end IS NULL OR date_end >= date_start)",
         "The end date of a contract line cannot be before its start date.",
     )
+    # Whoever writes (two users at once, a contract's new end date, plain SQL), a serial
+    # is covered by one active contract line on any day. int4range on the serial keeps
+    # to core PostgreSQL (no btree_gist extension). Written as PostgreSQL prints it back,
+    # so that an upgrade finds it unchanged and does not rebuild it.
+    _lot_covered_once = models.Constraint(
+        "EXCLUDE USING gist (int4range(lot_id, lot_id, '[]'::text) WITH &&,"
+        " daterange(coverage_date_start, coverage_date_end, '[]'::text) WITH &&)"
+        " WHERE ((((contract_state)::text = 'active'::text) AND (lot_id IS NOT NULL)))",
+        "A serial number cannot be covered by two active contracts on the same day.",
+    )
 
     @api.depends("contract_id.date_start")
     def _compute_date_start(self):
@@ -167,6 +185,14 @@ class AftersalesContractLine(models.Model):
                 line.date_start = max(today, contract.date_start)
             else:
                 line.date_start = contract.date_start or today
+
+    @api.depends("date_start", "date_end", "contract_id.date_start", "contract_id.date_end")
+    def _compute_coverage_dates(self):
+        for line in self:
+            starts = [d for d in (line.date_start, line.contract_id.date_start) if d]
+            ends = [d for d in (line.date_end, line.contract_id.date_end) if d]
+            line.coverage_date_start = max(starts) if starts else False
+            line.coverage_date_end = min(ends) if ends else False
 
     @api.depends("product_id", "equipment_product_id", "lot_id")
     def _compute_name(self):

@@ -337,6 +337,21 @@ class AftersalesContract(models.Model):
         self.ensure_one()
         return self.state == "draft" and bool(self.predecessor_id) and bool(self.line_ids)
 
+    def _portal_may_accept(self, user):
+        """Whether ``user`` may accept this proposal: reading it is not enough. They must
+        be its customer (the same commercial entity) or be able to activate it in the
+        back office (an After-Sales manager who may write it). A visitor who is not
+        logged in can only have reached it through its access token, which was sent to
+        the customer: they act for the customer."""
+        self.ensure_one()
+        if user._is_public():
+            return True
+        if self.commercial_partner_id == user.partner_id.commercial_partner_id:
+            return True
+        return user.has_group("aftersales.group_aftersales_manager") and self.with_user(
+            user
+        ).has_access("write")
+
     def _renewal_due_domain(self, today):
         return (
             Domain("state", "=", "active")

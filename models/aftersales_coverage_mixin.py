@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from pytz import timezone, utc
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
@@ -36,6 +38,7 @@ class AftersalesCoverageMixin(models.AbstractModel):
     commercial_partner_id = fields.Many2one("res.partner")
     lot_id = fields.Many2one("stock.lot")
     product_id = fields.Many2one("product.product")
+    team_id = fields.Many2one("aftersales.team")
 
     contract_line_id = fields.Many2one(
         "aftersales.contract.line",
@@ -103,10 +106,23 @@ class AftersalesCoverageMixin(models.AbstractModel):
             record.coverage_kind = override or record.coverage_auto or "billable"
             record.is_coverage_overridden = bool(override)
 
-    def _coverage_day(self):
-        """The day whose coverage applies (in the company's time zone)."""
+    def _coverage_tz(self):
+        """The time zone the day is counted in: the team's working hours, else the
+        company's. Never the caller's: e-mail, the portal and crons run in UTC."""
         self.ensure_one()
-        raise NotImplementedError
+        company = self.company_id or self.env.company
+        return (
+            self.team_id.resource_calendar_id.tz
+            or company.partner_id.tz
+            or company.resource_calendar_id.tz
+            or "UTC"
+        )
+
+    def _coverage_day(self):
+        """The local day of ``_coverage_date_field`` (now when empty)."""
+        self.ensure_one()
+        moment = self[self._coverage_date_field] or fields.Datetime.now()
+        return utc.localize(moment).astimezone(timezone(self._coverage_tz())).date()
 
     def _coverage_lookup(self):
         """{record: (kind, contract line, contract)} for the records of self.

@@ -216,10 +216,6 @@ class AftersalesIntervention(models.Model):
             intervention.contract_id = ticket.contract_id
         return super(AftersalesIntervention, self - for_ticket)._compute_coverage()
 
-    def _coverage_day(self):
-        self.ensure_one()
-        return fields.Date.context_today(self, self.date_planned_start or fields.Datetime.now())
-
     def _compute_access_url(self):
         res = super()._compute_access_url()
         for intervention in self:

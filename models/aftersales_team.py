@@ -147,6 +147,23 @@ class AftersalesTeam(models.Model):
         lang = (self.company_id or self.env.company)._aftersales_lang()
         return super(AftersalesTeam, self.with_context(lang=lang))._creation_message()
 
+    def _prepare_breach_activity_vals(self, activity_type, summary):
+        """The leader's to-do for the team's tickets past their SLA deadline."""
+        self.ensure_one()
+        return {
+            "res_model_id": self.env["ir.model"]._get_id("aftersales.team"),
+            "res_model": "aftersales.team",
+            "res_id": self.id,
+            "res_name": self.display_name,
+            "activity_type_id": activity_type.id,
+            "user_id": self.leader_id.id,
+            "summary": summary,
+            "note": self.with_context(lang=self.leader_id.lang).env._(
+                "Open the team's tickets with the Breached filter."
+            ),
+            "date_deadline": fields.Date.context_today(self),
+        }
+
     def _alias_get_creation_values(self):
         values = super()._alias_get_creation_values()
         values["alias_model_id"] = self.env["ir.model"]._get_id("aftersales.ticket")

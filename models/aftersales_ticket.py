@@ -91,6 +91,7 @@ class AftersalesTicket(models.Model):
     )
     date_open = fields.Datetime(
         string="Received",
+        tracking=True,
         required=True,
         default=fields.Datetime.now,
         copy=False,
@@ -302,12 +303,14 @@ class AftersalesTicket(models.Model):
         moving = self.filtered(lambda t: t.stage_id != stage)
         resumed = moving.filtered(lambda t: t.sla_paused_since and not stage.sla_paused)
         resumed._sla_resume(now)
+        # sudo: the pause and the closing date are system fields, stamped here only
+        system = moving.sudo()
         if stage.sla_paused:
-            moving.filtered(lambda t: not t.sla_paused_since).write({"sla_paused_since": now})
+            system.filtered(lambda t: not t.sla_paused_since).write({"sla_paused_since": now})
         if stage.is_closing:
-            moving.filtered(lambda t: not t.is_closed).write({"date_closed": now})
+            system.filtered(lambda t: not t.is_closed).write({"date_closed": now})
         else:
-            moving.filtered("date_closed").write({"date_closed": False})
+            system.filtered("date_closed").write({"date_closed": False})
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_linked(self):

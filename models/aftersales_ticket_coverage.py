@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, models
 
 # Default priority from the covering line's response time (working hours).
 PRIORITY_BY_RESPONSE = [(4.0, "3"), (8.0, "2"), (24.0, "1")]
@@ -6,8 +6,8 @@ PRIORITY_BY_RESPONSE = [(4.0, "3"), (8.0, "2"), (24.0, "1")]
 
 class AftersalesTicket(models.Model):
     """Coverage of a call: the look-up itself is ``aftersales.coverage.mixin``, shared
-    with interventions; a call is dated by when it came in, and its coverage sets its
-    default priority."""
+    with interventions; a call is dated by when it came in (``_coverage_date_field``), and
+    its coverage sets its default priority."""
 
     _inherit = "aftersales.ticket"
 
@@ -19,7 +19,3 @@ class AftersalesTicket(models.Model):
             if ticket.contract_line_id and hours:
                 priority = next((p for limit, p in PRIORITY_BY_RESPONSE if hours <= limit), "0")
             ticket.priority = max(priority, ticket.lot_id.aftersales_criticality or "0")
-
-    def _coverage_day(self):
-        self.ensure_one()
-        return fields.Date.context_today(self, self.date_open or fields.Datetime.now())

@@ -2,6 +2,7 @@ import re
 
 from odoo import api, fields, models, tools
 from odoo.fields import Domain
+from odoo.tools.mail import formataddr
 
 SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,}[A-Za-z0-9]")
 
@@ -47,7 +48,9 @@ class AftersalesTicket(models.Model):
                 "contact_id": sender.id,
             }
         )
-        lot = self._find_quoted_serial(text, sender.commercial_partner_id)
+        lot = self._find_quoted_serial(
+            text, sender.commercial_partner_id, team.company_id or self.env.company
+        )
         if lot:
             values["lot_id"] = lot.id
         ticket = super().message_new(msg_dict, custom_values=values)
@@ -55,15 +58,19 @@ class AftersalesTicket(models.Model):
         return ticket
 
     @api.model
-    def _find_quoted_serial(self, text, customer):
-        """The first serial of ``customer`` quoted in ``text``, if any."""
+    def _find_quoted_serial(self, text, customer, company):
+        """The first serial of ``customer`` in ``company`` quoted in ``text``, if any."""
         tokens = set(SERIAL_TOKEN.findall(text or ""))
         if not tokens or not customer:
             return self.env["stock.lot"]
         Lot = self.env["stock.lot"].sudo()  # sudo: the gateway matches the customer's serials
-        domain = Domain("name", "in", list(tokens)) & (
-            Domain("aftersales_customer_id", "child_of", customer.id)
-            | Domain("aftersales_contract_line_ids.partner_id", "=", customer.id)
+        domain = (
+            Domain("name", "in", list(tokens))
+            & Domain("company_id", "in", [False, company.id])
+            & (
+                Domain("aftersales_customer_id", "child_of", customer.id)
+                | Domain("aftersales_contract_line_ids.partner_id", "=", customer.id)
+            )
         )
         return Lot.search(domain, limit=1)
 
@@ -78,7 +85,8 @@ class AftersalesTicket(models.Model):
             if author and not author.partner_share:
                 unanswered = self.filtered(lambda t: not t.date_first_reply)
                 if unanswered:
-                    unanswered.write({"date_first_reply": fields.Datetime.now()})
+                    # sudo: the first reply is a system field, stamped here only
+                    unanswered.sudo().write({"date_first_reply": fields.Datetime.now()})
         return super()._message_post_after_hook(message, msg_values)
 
     # ------------------------------------------------------------------
@@ -97,7 +105,24 @@ class AftersalesTicket(models.Model):
                 template,
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
+                **ticket._receipt_author_values(),
             )
+
+    def _receipt_author_values(self):
+        """The receipt comes from the company, with its address (else the team's alias,
+        else the database's default sender): never from whoever opened the ticket, who
+        may be the customer in the portal and would then not even be sent it."""
+        self.ensure_one()
+        company = self.company_id
+        email = (
+            company.email
+            or self.team_id.alias_email
+            or self.env["ir.mail_server"].sudo()._get_default_from_address()
+        )
+        return {
+            "author_id": company.partner_id.id,
+            "email_from": formataddr((company.name, email)) if email else False,
+        }
 
     def _track_template(self, changes):
         res = super()._track_template(changes)

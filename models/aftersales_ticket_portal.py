@@ -16,11 +16,14 @@ class AftersalesTicket(models.Model):
     @api.model
     def _portal_lots(self):
         """The serials the current portal user may open a ticket for: delivered to their
-        commercial entity or covered by one of its contracts."""
-        customer = self.env.user.partner_id.commercial_partner_id
+        commercial entity or covered by one of its contracts, in the company the ticket
+        will be opened in (a customer shared by two companies sees each one's own)."""
+        user = self.env.user
+        customer = user.partner_id.commercial_partner_id
         domain = Domain("aftersales_customer_id", "child_of", customer.id) | Domain(
             "aftersales_contract_line_ids.partner_id", "=", customer.id
         )
+        domain &= Domain("company_id", "in", [False, user.company_id.id])
         # sudo: portal users have no access to stock.lot; the domain limits them to theirs
         return self.env["stock.lot"].sudo().search(domain, order="name")
 
@@ -121,6 +124,19 @@ class AftersalesTicket(models.Model):
         self.ensure_one()
         stages = self.team_id.stage_ids or self.env["aftersales.ticket.stage"].search([])
         return stages.sorted()
+
+    def _portal_may_change(self, user):
+        """Whether ``user`` may close, reopen or otherwise change this ticket from the
+        portal: its customer (the same commercial entity), or someone who may write it
+        in the back office. Reading it is not enough. A visitor who is not logged in can
+        only have reached it through its access token, sent to the customer: they act
+        for the customer."""
+        self.ensure_one()
+        if user._is_public():
+            return True
+        if self.commercial_partner_id == user.partner_id.commercial_partner_id:
+            return True
+        return not user.share and self.with_user(user).has_access("write")
 
     def _portal_can_close(self):
         self.ensure_one()

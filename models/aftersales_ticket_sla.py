@@ -32,7 +32,8 @@ class AftersalesTicket(models.Model):
 
     sla_response_hours = fields.Float(
         string="Response Target (h)",
-        compute="_compute_sla_targets",
+        tracking=True,
+        compute="_compute_sla_response_hours",
         store=True,
         readonly=False,
         precompute=True,
@@ -40,7 +41,8 @@ class AftersalesTicket(models.Model):
     )
     sla_resolution_hours = fields.Float(
         string="Resolution Target (h)",
-        compute="_compute_sla_targets",
+        tracking=True,
+        compute="_compute_sla_resolution_hours",
         store=True,
         readonly=False,
         precompute=True,
@@ -49,7 +51,9 @@ class AftersalesTicket(models.Model):
     sla_paused_hours = fields.Float(
         string="Paused (h)", readonly=True, copy=False, help="Working hours spent paused."
     )
-    sla_paused_since = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    sla_paused_since = fields.Datetime(
+        string="Paused Since", readonly=True, copy=False, index="btree_not_null"
+    )
     sla_response_deadline = fields.Datetime(
         string="Respond By", compute="_compute_sla_deadlines", store=True, precompute=True
     )
@@ -57,10 +61,16 @@ class AftersalesTicket(models.Model):
         string="Resolve By", compute="_compute_sla_deadlines", store=True, precompute=True
     )
     sla_response_risk_date = fields.Datetime(
-        compute="_compute_sla_deadlines", store=True, precompute=True
+        string="Response at Risk From",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
     )
     sla_resolution_risk_date = fields.Datetime(
-        compute="_compute_sla_deadlines", store=True, precompute=True
+        string="Resolution at Risk From",
+        compute="_compute_sla_deadlines",
+        store=True,
+        precompute=True,
     )
     sla_status = fields.Selection(
         SLA_STATUSES,
@@ -71,6 +81,23 @@ class AftersalesTicket(models.Model):
         index=True,
     )
 
+    sla_deadline = fields.Datetime(
+        string="Deadline",
+        compute="_compute_sla_deadline",
+        help="The deadline that matters now: the one breached, else the next one to meet.",
+    )
+    sla_deadline_kind = fields.Selection(
+        [("response", "Respond by"), ("resolution", "Resolve by")],
+        string="Deadline For",
+        compute="_compute_sla_deadline",
+    )
+    sla_time_left = fields.Char(
+        string="Time Left",
+        compute="_compute_sla_deadline",
+        help="Time left until the deadline, or how long ago it passed.",
+    )
+    sla_overdue = fields.Boolean(string="Overdue", compute="_compute_sla_deadline")
+
     _sla_targets_positive = models.Constraint(
         "CHECK (sla_response_hours >= 0 AND sla_resolution_hours >= 0)",
         "Service-level targets cannot be negative.",
@@ -79,13 +106,24 @@ class AftersalesTicket(models.Model):
         "(sla_status, sla_resolution_deadline) WHERE is_closed IS NOT TRUE"
     )
 
+    # One compute per target: a target typed in at creation is kept, and the deadlines
+    # are planned from it, while the other one is still computed. (A compute assigning
+    # both would overwrite the typed one in the cache the deadlines are computed from.)
     @api.depends("contract_line_id", "coverage_kind", "team_id")
-    def _compute_sla_targets(self):
+    def _compute_sla_response_hours(self):
         for ticket in self:
-            line = ticket.contract_line_id
-            source = line if ticket.coverage_kind == "contract" and line else ticket.team_id
-            ticket.sla_response_hours = source.response_hours
-            ticket.sla_resolution_hours = source.resolution_hours
+            ticket.sla_response_hours = ticket._sla_target_source().response_hours
+
+    @api.depends("contract_line_id", "coverage_kind", "team_id")
+    def _compute_sla_resolution_hours(self):
+        for ticket in self:
+            ticket.sla_resolution_hours = ticket._sla_target_source().resolution_hours
+
+    def _sla_target_source(self):
+        """The covering contract line, else the team: where the SLA targets come from."""
+        self.ensure_one()
+        line = self.contract_line_id
+        return line if self.coverage_kind == "contract" and line else self.team_id
 
     def _sla_calendar(self):
         self.ensure_one()
@@ -191,7 +229,8 @@ class AftersalesTicket(models.Model):
         """Leaving a paused stage: the working hours spent there push the deadlines."""
         for ticket in self:
             paused = self._sla_hours_between(ticket._sla_calendar(), ticket.sla_paused_since, now)
-            ticket.write(
+            # sudo: the paused time is a system field, booked here only
+            ticket.sudo().write(
                 {
                     "sla_paused_hours": ticket.sla_paused_hours + paused,
                     "sla_paused_since": False,
@@ -232,6 +271,60 @@ class AftersalesTicket(models.Model):
         if any(risk <= now for _deadline, risk in pending):
             return "at_risk"
         return "on_track"
+
+    @api.depends(
+        "sla_status",
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "date_first_reply",
+        "date_closed",
+    )
+    def _compute_sla_deadline(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            kind = ticket._sla_deadline_kind(now)
+            deadline = ticket[f"sla_{kind}_deadline"] if kind else False
+            ticket.sla_deadline_kind = kind
+            ticket.sla_deadline = deadline
+            ticket.sla_overdue = bool(deadline and deadline < now)
+            ticket.sla_time_left = ticket._sla_format_time_left(deadline, now) if kind else False
+
+    def _sla_deadline_kind(self, now):
+        """Which deadline to show: the one breached on a breached ticket; otherwise the
+        response deadline until the first reply, then the resolution one; none once
+        closed (met or not, the status says it)."""
+        self.ensure_one()
+        response, resolution = self.sla_response_deadline, self.sla_resolution_deadline
+        reply = self.date_first_reply
+        if self.sla_status == "breached":
+            late_reply = reply and response and reply > response
+            no_reply = not reply and response and response < now
+            if late_reply or no_reply:
+                return "response"
+            return "resolution" if resolution else False
+        if self.is_closed or self.sla_status in ("none", "met"):
+            return False
+        if response and not reply:
+            return "response"
+        return "resolution" if resolution else False
+
+    def _sla_format_time_left(self, deadline, now):
+        minutes = round(abs((deadline - now).total_seconds()) / 60)
+        days, minutes = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(minutes, 60)
+        if days and hours:
+            span = self.env._("%(days)s d %(hours)s h", days=days, hours=hours)
+        elif days:
+            span = self.env._("%(days)s d", days=days)
+        elif hours and minutes:
+            span = self.env._("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+        elif hours:
+            span = self.env._("%(hours)s h", hours=hours)
+        else:
+            span = self.env._("%(minutes)s min", minutes=minutes)
+        if deadline < now:
+            return self.env._("overdue by %(span)s", span=span)
+        return self.env._("%(span)s left", span=span)
 
     # ------------------------------------------------------------------
     # Breach cron
@@ -309,45 +402,49 @@ class AftersalesTicket(models.Model):
         return ids
 
     def _schedule_breach_activities(self):
-        """One to-do per team leader for the tickets of the team that just breached,
-        created in one batch: the cost does not grow with the number of tickets."""
-        if not self:
+        """One open to-do per team leader for the team's breached tickets: the tickets
+        that just breached update the leader's open *SLA Breach* to-do of the team (its
+        summary gives the number of open breached tickets) or create it, in a fixed
+        number of queries whatever the number of tickets."""
+        teams = self.filtered(lambda t: t.team_id.leader_id).team_id
+        if not teams:
             return
-        counts = self.env["aftersales.ticket"]._read_group(
-            [("id", "in", self.ids), ("team_id.leader_id", "!=", False)],
-            ["team_id"],
-            ["__count"],
+        # sudo: the breach is reported to the leader whoever (cron, mail gateway, a
+        # technician logging a late call) noticed it
+        Ticket = self.env["aftersales.ticket"].sudo()
+        counts = dict(
+            Ticket._read_group(
+                [
+                    ("team_id", "in", teams.ids),
+                    ("sla_status", "=", "breached"),
+                    ("is_closed", "=", False),
+                ],
+                ["team_id"],
+                ["__count"],
+            )
         )
-        if not counts:
-            return
-        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "mail.mail_activity_data_todo", raise_if_not_found=False
-        )
-        model_id = self.env["ir.model"]._get_id("aftersales.team")
-        today = fields.Date.context_today(self)
-        # in the leader's language: the texts are stored as written; sudo: whoever records
-        # a late call (a technician, the mail gateway, the cron) warns the team leader on
-        # the team, which only managers may edit.
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+        activity_type = self.env.ref(
+            "aftersales.mail_activity_type_sla_breach", raise_if_not_found=False
+        ) or self.env.ref("mail.mail_activity_data_todo")
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        open_todos = Activity.search(
             [
-                {
-                    "res_model_id": model_id,
-                    "res_model": "aftersales.team",
-                    "res_id": team.id,
-                    "res_name": team.display_name,
-                    "activity_type_id": activity_type_id,
-                    "user_id": team.leader_id.id,
-                    "summary": team.with_context(lang=team.leader_id.lang).env._(
-                        "SLA breached on %(count)s ticket(s)", count=count
-                    ),
-                    "note": team.with_context(lang=team.leader_id.lang).env._(
-                        "%(count)s tickets of team %(team)s went past their SLA deadline. "
-                        "Open the team's tickets with the Breached filter.",
-                        count=count,
-                        team=team.name,
-                    ),
-                    "date_deadline": today,
-                }
-                for team, count in counts
+                ("res_model", "=", "aftersales.team"),
+                ("res_id", "in", teams.ids),
+                ("activity_type_id", "=", activity_type.id),
             ]
         )
+        todo_by_team = {(a.res_id, a.user_id.id): a for a in open_todos}
+        to_create = []
+        for team in teams:
+            count = counts.get(team, 0) or 1
+            # in the leader's language: the texts are stored as written
+            summary = team.with_context(lang=team.leader_id.lang).env._(
+                "SLA breached on %(count)s ticket(s)", count=count
+            )
+            todo = todo_by_team.get((team.id, team.leader_id.id))
+            if todo:
+                todo.summary = summary
+            else:
+                to_create.append(team._prepare_breach_activity_vals(activity_type, summary))
+        Activity.create(to_create)

@@ -73,8 +73,13 @@ class TestContractConstraints(AftersalesCase):
             lines=[self._covered_line(lot)], date_start=date(2027, 1, 1), date_end=False
         )
         self.assertEqual(later.state, "active")
-        # and adding the serial twice to the same active contract is refused too
-        with self.assertRaisesRegex(ValidationError, "already covered"):
+        # and adding the serial twice to the same active contract is refused too, by the
+        # database as the new line is inserted
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.ExclusionViolation),
+            self.env.cr.savepoint(),
+        ):
             later.write({"line_ids": [self._covered_line(lot)]})
 
     def test_records_of_another_company(self):

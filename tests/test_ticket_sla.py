@@ -176,6 +176,10 @@ class TestTicketSla(AftersalesHelpdeskCase):
             )
 
     def test_breach_cron_runs_in_a_fixed_number_of_queries(self):
+        # a first breach gives the leader the to-do that the next ones update
+        self._open_overdue_tickets(1)
+        with freeze_time("2026-03-02 16:00:00"):
+            self.env["aftersales.ticket"]._cron_sla_check()
         small = self._open_overdue_tickets(3)
         with freeze_time("2026-03-02 16:00:00"):
             self.env.flush_all()
@@ -189,7 +193,4 @@ class TestTicketSla(AftersalesHelpdeskCase):
             self.env["aftersales.ticket"]._cron_sla_check()
             self.env.flush_all()
         self.assertEqual(set(large.mapped("sla_status")), {"breached"})
-        self.assertEqual(
-            self.team.activity_ids.mapped("summary"),
-            ["SLA breached on 3 ticket(s)", "SLA breached on 30 ticket(s)"],
-        )
+        self.assertEqual(self.team.activity_ids.mapped("summary"), ["SLA breached on 34 ticket(s)"])
