@@ -2,6 +2,7 @@ from . import aftersales_contract
 from . import aftersales_contract_invoicing
 from . import aftersales_contract_renewal
 from . import aftersales_contract_generation
+from . import aftersales_hour_move
 from . import aftersales_contract_hour_bank
 from . import aftersales_contract_line
 from . import aftersales_contract_template
@@ -11,6 +12,9 @@ from . import aftersales_price_index_value
 from . import account_move
 from . import account_move_line
 from . import product_template
+from . import aftersales_rate_card
+from . import aftersales_rate_card_zone
+from . import fleet_vehicle_cost
 from . import res_company
 from . import res_config_settings
 from . import sale_order
