@@ -21,6 +21,7 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_lot
 from . import stock_picking
+from . import stock_picking_ddt
 from . import aftersales_team
 from . import aftersales_coverage_mixin
 from . import aftersales_ticket_stage

@@ -24,3 +24,4 @@ from . import test_intervention_base
 from . import test_rate_card
 from . import test_hour_bank
 from . import test_hour_bank_concurrency
+from . import test_ddt
