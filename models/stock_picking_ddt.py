@@ -14,9 +14,9 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     aftersales_ddt_number = fields.Char(
-        string="DDT Number", copy=False, readonly=True, index="btree_not_null"
+        string="Delivery Note No.", copy=False, readonly=True, index="btree_not_null"
     )
-    aftersales_ddt_date = fields.Date(string="DDT Date", copy=False, readonly=True)
+    aftersales_ddt_date = fields.Date(string="Delivery Note Date", copy=False, readonly=True)
     aftersales_transport_reason = fields.Selection(
         [
             ("sale", "Sale"),
@@ -25,12 +25,12 @@ class StockPicking(models.Model):
             ("return", "Return"),
             ("loan", "Loan for use"),
         ],
-        string="Transport Reason",
+        string="Reason for Transport",
         default="sale",
     )
     aftersales_carrier_id = fields.Many2one(
         "res.partner",
-        string="Carrier",
+        string="Haulier",
         help="The haulier who carries the goods; empty when the sender carries them.",
     )
     aftersales_goods_appearance = fields.Char(

@@ -118,10 +118,10 @@ class TestDdt(DdtCase):
             aftersales_packages=2,
         )
         self.company.vat = "IT01234567890"
-        html = str(
-            self.env["ir.actions.report"]._render_qweb_html(
-                "aftersales.action_report_aftersales_ddt", picking.ids
-            )[0]
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("aftersales.action_report_aftersales_ddt", picking.ids)[0]
+            .decode()
         )
         for text in (
             picking.aftersales_ddt_number,
@@ -136,10 +136,10 @@ class TestDdt(DdtCase):
         ):
             self.assertIn(text, html)
         picking.write({"aftersales_carrier_id": carrier.id, "aftersales_gross_weight": 70.0})
-        html = str(
-            self.env["ir.actions.report"]._render_qweb_html(
-                "aftersales.action_report_aftersales_ddt", picking.ids
-            )[0]
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("aftersales.action_report_aftersales_ddt", picking.ids)[0]
+            .decode()
         )
         self.assertIn("Trasporti Orobici", html)
         self.assertIn("70.00", html)
