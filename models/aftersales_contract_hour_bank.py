@@ -129,7 +129,7 @@ class AftersalesContract(models.Model):
         }[operator]
         # sum per bank, then a plain id domain; a contract without moves has 0 h left
         Move = self.env["aftersales.hour.move"].sudo()
-        balances = dict(Move._read_group([], ["contract_id"], ["hours:sum"]))
+        balances = dict(Move._read_group(Domain.TRUE, ["contract_id"], ["hours:sum"]))
         if matches(0.0):
             excluded = [c.id for c, hours in balances.items() if not matches(hours)]
             return Domain("id", "not in", excluded)
@@ -359,14 +359,14 @@ class AftersalesContract(models.Model):
 
     def action_view_hour_moves(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Hour Bank Ledger"),
-            "res_model": "aftersales.hour.move",
-            "view_mode": "list,pivot,graph",
-            "domain": [("contract_id", "=", self.id)],
-            "context": {"default_contract_id": self.id},
-        }
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales.aftersales_hour_move_action"
+        )
+        action["display_name"] = self.display_name
+        action["view_mode"] = "list,pivot,graph"
+        action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
+        action["domain"] = [("contract_id", "=", self.id)]
+        return action
 
     @api.model
     def _hour_bank_domain(self, partners, day):

@@ -33,6 +33,8 @@ class TestHourBank(AftersalesCase):
         )
         overtime = result["moves"].filtered(lambda m: m.labour_kind == "overtime")
         self.assertEqual((overtime.worked_hours, overtime.hours), (2.0, -3.0))
+        action = bank.action_view_hour_moves()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), bank.hour_move_ids)
         bank.hour_bank_holiday_factor = 2.5
         bank._consume({"holiday": 2.0})
         self.assertEqual(bank.hour_bank_remaining, 9.0)  # 14 - 2 x 2.5
