@@ -3,6 +3,7 @@ from . import ir_qweb_field_aftersales_hours
 from . import aftersales_contract_invoicing
 from . import aftersales_contract_renewal
 from . import aftersales_contract_generation
+from . import aftersales_hour_move
 from . import aftersales_contract_hour_bank
 from . import aftersales_contract_line
 from . import aftersales_contract_template
@@ -12,12 +13,16 @@ from . import aftersales_price_index_value
 from . import account_move
 from . import account_move_line
 from . import product_template
+from . import aftersales_rate_card
+from . import aftersales_rate_card_zone
+from . import fleet_vehicle_cost
 from . import res_company
 from . import res_config_settings
 from . import sale_order
 from . import sale_order_line
 from . import stock_lot
 from . import stock_picking
+from . import stock_picking_ddt
 from . import aftersales_team
 from . import aftersales_coverage_mixin
 from . import aftersales_ticket_stage

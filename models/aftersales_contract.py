@@ -161,6 +161,13 @@ class AftersalesContract(models.Model):
         precompute=True,
         help="Maps the taxes of the contract's lines; taken from the customer.",
     )
+    rate_card_id = fields.Many2one(
+        "aftersales.rate.card",
+        check_company=True,
+        tracking=True,
+        help="Prices the calls under this contract that it does not cover; empty uses the "
+        "customer's rate card, then the company's default.",
+    )
     journal_id = fields.Many2one(
         "account.journal",
         string="Sales Journal",

@@ -33,8 +33,10 @@ class AftersalesContract(models.Model):
             Command.create({**coverage, **vals, "date_start": date_start})
             for vals in equipment_vals
         ]
+        contract_vals = template._prepare_contract_vals(date_start)
+        contract_vals.pop("hour_bank_hours", None)  # the hours bought are a ledger move
         vals = {
-            **template._prepare_contract_vals(date_start),
+            **contract_vals,
             **template._prepare_hour_bank_vals(fee_vals),
             "partner_id": partner.id,
             "company_id": company.id,

@@ -1,10 +1,20 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.tools import SQL, float_compare, float_is_zero
+
+from .aftersales_hour_move import BANK_LABOUR_KINDS, CREDIT_KINDS
+
+HOURS_PRECISION = 2
 
 
 class AftersalesContract(models.Model):
     """Hour-bank contracts: the customer buys a number of hours in advance, and calls not
-    covered by a service contract or the warranty draw on them."""
+    covered by a service contract or the warranty draw on them.
+
+    The hours live in a ledger (``aftersales.hour.move``); bought, used and remaining
+    hours are sums of its moves. Drawing hours (``_consume``) locks the contract row, so
+    that two interventions finished at the same time cannot overdraw a bank."""
 
     _inherit = "aftersales.contract"
 
@@ -15,26 +25,348 @@ class AftersalesContract(models.Model):
         default="service",
         tracking=True,
     )
-    hour_bank_hours = fields.Float(string="Prepaid Hours", tracking=True)
+    hour_move_ids = fields.One2many("aftersales.hour.move", "contract_id", string="Hour Moves")
+    hour_bank_hours = fields.Float(
+        string="Prepaid Hours",
+        compute="_compute_hour_bank_balance",
+        inverse="_inverse_hour_bank_hours",
+        help="Hours bought, topped up and carried over from the previous term. Raising it "
+        "records a top-up in the ledger.",
+    )
     hour_bank_used = fields.Float(
         string="Hours Used",
-        readonly=True,
-        copy=False,
+        compute="_compute_hour_bank_balance",
         help="Hours drawn so far by the calls and interventions charged to this hour bank.",
     )
+    hour_bank_expired = fields.Float(
+        string="Hours Expired",
+        compute="_compute_hour_bank_balance",
+        help="Hours that expired at the end of the term, or were carried over to the renewal.",
+    )
     hour_bank_remaining = fields.Float(
-        string="Hours Left", compute="_compute_hour_bank_remaining", store=True
+        string="Hours Left",
+        compute="_compute_hour_bank_balance",
+        search="_search_hour_bank_remaining",
+    )
+    hour_bank_threshold = fields.Float(
+        string="Alert Below (h)",
+        help="When the hours left fall below this, the customer gets an e-mail and the "
+        "responsible an activity (once each time the balance crosses it).",
+    )
+    hour_bank_low_notified = fields.Boolean(copy=False, readonly=True)
+    hour_bank_overage = fields.Selection(
+        [("bill", "Bill at the rate card"), ("block", "Block")],
+        string="When Hours Run Out",
+        required=True,
+        default="bill",
+        help="Hours beyond the balance are billed at the rate card, or refused.",
+    )
+    hour_bank_end = fields.Selection(
+        [("expire", "Expire"), ("carry", "Carry over to the renewal")],
+        string="Hours Left at the End",
+        required=True,
+        default="expire",
+    )
+    hour_bank_overtime_factor = fields.Float(
+        string="Bank Hours per Overtime Hour", default=1.5, digits=(16, 2)
+    )
+    hour_bank_holiday_factor = fields.Float(
+        string="Bank Hours per Holiday Hour", default=2.0, digits=(16, 2)
+    )
+    hour_bank_travel_factor = fields.Float(
+        string="Bank Hours per Travel Hour", default=1.0, digits=(16, 2)
     )
 
-    _hour_bank_positive = models.Constraint(
-        "CHECK (hour_bank_hours >= 0 AND hour_bank_used >= 0)",
-        "Prepaid and used hours cannot be negative.",
+    _hour_bank_settings_positive = models.Constraint(
+        "CHECK (hour_bank_threshold >= 0 AND hour_bank_overtime_factor >= 0"
+        " AND hour_bank_holiday_factor >= 0 AND hour_bank_travel_factor >= 0)",
+        "The alert threshold and the conversion factors of an hour bank cannot be negative.",
     )
 
-    @api.depends("hour_bank_hours", "hour_bank_used")
-    def _compute_hour_bank_remaining(self):
+    # ------------------------------------------------------------------
+    # Balance, from the ledger
+    # ------------------------------------------------------------------
+    def _hour_bank_sums(self):
+        """{contract id: {move kind: hours}} for these contracts, in one query."""
+        sums = {}
+        ids = [cid for cid in self._origin.ids if cid]
+        if not ids:
+            return sums
+        Move = self.env["aftersales.hour.move"].sudo()
+        Move.flush_model()
+        for contract, kind, hours in Move._read_group(
+            [("contract_id", "in", ids)], ["contract_id", "kind"], ["hours:sum"]
+        ):
+            sums.setdefault(contract.id, {})[kind] = hours
+        return sums
+
+    def _hour_bank_balance(self):
+        """{contract id: hours left}, read from the ledger now (not from the cache, which
+        an inverse being run protects)."""
+        return {cid: sum(by_kind.values()) for cid, by_kind in self._hour_bank_sums().items()}
+
+    @api.depends("hour_move_ids.hours", "hour_move_ids.kind")
+    def _compute_hour_bank_balance(self):
+        sums = self._hour_bank_sums()
         for contract in self:
-            contract.hour_bank_remaining = contract.hour_bank_hours - contract.hour_bank_used
+            by_kind = sums.get(contract._origin.id, {})
+            contract.hour_bank_hours = sum(by_kind.get(kind, 0.0) for kind in CREDIT_KINDS)
+            contract.hour_bank_used = -by_kind.get("consumption", 0.0)
+            contract.hour_bank_expired = -by_kind.get("expiry", 0.0) - by_kind.get("carry_out", 0.0)
+            contract.hour_bank_remaining = sum(by_kind.values())
+
+    def _search_hour_bank_remaining(self, operator, value):
+        if operator not in ("<", "<=", ">", ">=", "=", "!="):
+            return NotImplemented
+        value = value or 0.0
+        matches = {
+            "<": lambda x: x < value,
+            "<=": lambda x: x <= value,
+            ">": lambda x: x > value,
+            ">=": lambda x: x >= value,
+            "=": lambda x: x == value,
+            "!=": lambda x: x != value,
+        }[operator]
+        # sum per bank, then a plain id domain; a contract without moves has 0 h left
+        Move = self.env["aftersales.hour.move"].sudo()
+        balances = dict(Move._read_group(Domain.TRUE, ["contract_id"], ["hours:sum"]))
+        if matches(0.0):
+            excluded = [c.id for c, hours in balances.items() if not matches(hours)]
+            return Domain("id", "not in", excluded)
+        return Domain("id", "in", [c.id for c, hours in balances.items() if matches(hours)])
+
+    def _inverse_hour_bank_hours(self):
+        """Raising the prepaid hours by hand records the difference as a top-up."""
+        for contract in self:
+            current = contract._hour_bank_sums().get(contract.id, {})
+            current = sum(current.get(kind, 0.0) for kind in CREDIT_KINDS)
+            delta = contract.hour_bank_hours - current
+            if float_is_zero(delta, precision_digits=HOURS_PRECISION):
+                continue
+            if delta < 0:
+                raise UserError(
+                    self.env._(
+                        "Hours bought cannot be taken back (%s): let them expire instead.",
+                        contract.name,
+                    )
+                )
+            kind = "topup" if current else "purchase"
+            contract._hour_bank_add(delta, kind=kind)
+
+    # ------------------------------------------------------------------
+    # API: add and draw hours
+    # ------------------------------------------------------------------
+    def _check_hour_bank(self):
+        for contract in self:
+            if contract.contract_kind != "hour_bank":
+                raise UserError(self.env._("Contract %s is not an hour bank.", contract.name))
+
+    def _prepare_hour_move_vals(self, hours, kind, **extra):
+        self.ensure_one()
+        return {"contract_id": self.id, "hours": hours, "kind": kind, **extra}
+
+    def _hour_bank_add(self, hours, kind="topup", name=False):
+        """Add ``hours`` to this bank (``kind``: purchase, topup or carry_in). A manual
+        top-up is a manager's decision."""
+        self.ensure_one()
+        self._check_hour_bank()
+        if not self.env.su and not self.env.user.has_group("aftersales.group_aftersales_manager"):
+            raise AccessError(self.env._("Only a service manager can add hours to an hour bank."))
+        if float_compare(hours, 0.0, precision_digits=HOURS_PRECISION) <= 0:
+            raise UserError(self.env._("The hours added to a bank must be positive."))
+        move = (
+            self.env["aftersales.hour.move"]
+            .sudo()
+            .create(self._prepare_hour_move_vals(hours, kind, name=name))
+        )
+        self.invalidate_recordset(["hour_bank_hours", "hour_bank_remaining"])
+        self._hour_bank_check_threshold()
+        return move.sudo(False)
+
+    def _hour_bank_factor(self, labour_kind):
+        self.ensure_one()
+        if labour_kind == "normal":
+            return 1.0
+        if labour_kind not in dict(BANK_LABOUR_KINDS):
+            raise UserError(self.env._("Unknown kind of labour: %s.", labour_kind))
+        return self[f"hour_bank_{labour_kind}_factor"]
+
+    def _hour_bank_lock(self):
+        """Lock the contract rows until the end of the transaction and mark them changed.
+
+        A second transaction drawing from the same bank waits for the lock; since the
+        row has then been updated, PostgreSQL refuses its stale snapshot (a
+        serialization failure, which Odoo retries with fresh data), so it never reads a
+        balance without the first one's moves."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE aftersales_contract SET write_date = now() AT TIME ZONE 'UTC',"
+                " write_uid = %s WHERE id IN %s",
+                self.env.uid,
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["write_date", "write_uid"])
+
+    def _consume(self, hours_by_kind, ticket=False, intervention=False, date=False):
+        """Draw the hours worked from this bank.
+
+        ``hours_by_kind``: ``{labour kind: hours worked}`` (normal, overtime, holiday,
+        travel); each kind is converted at the contract's factor (for example 1 overtime
+        hour = 1.5 bank hours). ``ticket`` / ``intervention``: what the hours were for.
+
+        When the balance is too short, a bank set to *block* refuses the whole
+        consumption; a bank set to *bill* draws what is left and returns the rest.
+
+        Returns ``{"moves": moves created, "overage": {labour kind: hours worked that
+        the bank did not cover}}``; the overage is billed at the rate card."""
+        self.ensure_one()
+        self._check_hour_bank()
+        self.check_access("read")
+        if self.state != "active":
+            raise UserError(self.env._("Hour bank %s is not active.", self.name))
+        if any(hours < 0 for hours in hours_by_kind.values()):
+            raise UserError(self.env._("Hours worked cannot be negative."))
+        self._hour_bank_lock()
+        left = self._hour_bank_balance().get(self.id, 0.0)
+        needed = sum(hours * self._hour_bank_factor(kind) for kind, hours in hours_by_kind.items())
+        short = float_compare(needed, left, precision_digits=HOURS_PRECISION) > 0
+        if short and self.hour_bank_overage == "block":
+            raise UserError(
+                self.env._(
+                    "Hour bank %(bank)s has %(left)s h left, this work needs %(needed)s h.",
+                    bank=self.name,
+                    left="%g" % round(left, 2),
+                    needed="%g" % round(needed, 2),
+                )
+            )
+        vals_list, overage = self._plan_consumption(hours_by_kind, left)
+        extra = {
+            "ticket_id": ticket.id if ticket else False,
+            "intervention_id": intervention.id if intervention else False,
+            "date": date or fields.Date.context_today(self),
+        }
+        moves = (
+            self.env["aftersales.hour.move"]
+            .sudo()
+            .create([{**vals, **extra} for vals in vals_list])
+        )
+        self.invalidate_recordset(["hour_bank_used", "hour_bank_remaining"])
+        self._hour_bank_check_threshold()
+        return {"moves": moves.sudo(False), "overage": overage}
+
+    def _plan_consumption(self, hours_by_kind, left):
+        """The consumption moves drawing ``hours_by_kind`` from ``left`` bank hours, kind
+        by kind in the order given, and the worked hours left over per kind."""
+        vals_list, overage = [], {}
+        for kind, worked in hours_by_kind.items():
+            factor = self._hour_bank_factor(kind)
+            bank_hours = worked * factor
+            if float_compare(bank_hours, left, precision_digits=HOURS_PRECISION) > 0:
+                bank_hours = max(left, 0.0)
+                covered = bank_hours / factor if factor else worked
+                overage[kind] = round(worked - covered, 6)
+                worked = covered
+            left -= bank_hours
+            if float_is_zero(bank_hours, precision_digits=HOURS_PRECISION):
+                continue
+            vals_list.append(
+                self._prepare_hour_move_vals(
+                    -bank_hours, "consumption", labour_kind=kind, worked_hours=worked
+                )
+            )
+        return vals_list, overage
+
+    # ------------------------------------------------------------------
+    # Low balance, end of term
+    # ------------------------------------------------------------------
+    def _hour_bank_check_threshold(self):
+        """Tell the customer and the responsible once when the balance falls below the
+        threshold; arm the alert again when it is topped up above it."""
+        banks = self.filtered(lambda c: c.contract_kind == "hour_bank" and c.hour_bank_threshold)
+        balance = banks._hour_bank_balance()
+        low = banks.filtered(
+            lambda c: (
+                float_compare(
+                    balance.get(c.id, 0.0), c.hour_bank_threshold, precision_digits=HOURS_PRECISION
+                )
+                < 0
+            )
+        )
+        to_notify = low.filtered(lambda c: not c.hour_bank_low_notified)
+        rearmed = (banks - low).filtered("hour_bank_low_notified")
+        if rearmed:
+            rearmed.sudo().hour_bank_low_notified = False
+        if not to_notify:
+            return
+        to_notify.sudo().hour_bank_low_notified = True
+        template = self.env.ref("aftersales.mail_template_hour_bank_low")
+        for contract in to_notify.sudo():
+            template.send_mail(contract.id)
+            contract.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=contract.user_id.id or self.env.uid,
+                summary=self.env._("Hour bank running low"),
+                note=self.env._(
+                    "%(left)s h left, below the alert threshold of %(threshold)s h.",
+                    left="%g" % round(balance.get(contract.id, 0.0), 2),
+                    threshold="%g" % contract.hour_bank_threshold,
+                ),
+            )
+
+    def action_close(self):
+        banks = self.filtered(lambda c: c.state == "active" and c.contract_kind == "hour_bank")
+        res = super().action_close()
+        banks._hour_bank_close()
+        return res
+
+    def _hour_bank_close(self):
+        """At the end of a term, the hours left expire, or go to the renewal."""
+        if not self:
+            return
+        self._hour_bank_lock()
+        balance = self._hour_bank_balance()
+        vals_list = []
+        for bank in self:
+            left = balance.get(bank.id, 0.0)
+            if float_compare(left, 0.0, precision_digits=HOURS_PRECISION) <= 0:
+                continue
+            successor = bank.successor_ids.filtered(lambda c: c.state != "cancel")[:1]
+            if bank.hour_bank_end == "carry" and successor:
+                vals_list.append(
+                    bank._prepare_hour_move_vals(-left, "carry_out", name=successor.name)
+                )
+                vals_list.append(
+                    successor._prepare_hour_move_vals(left, "carry_in", name=bank.name)
+                )
+            else:
+                vals_list.append(bank._prepare_hour_move_vals(-left, "expiry"))
+        if vals_list:
+            self.env["aftersales.hour.move"].sudo().create(vals_list)
+        self.invalidate_model(["hour_bank_hours", "hour_bank_expired", "hour_bank_remaining"])
+
+    def action_hour_bank_topup(self):
+        self.ensure_one()
+        self._check_hour_bank()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Add Hours"),
+            "res_model": "aftersales.hour.topup.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def action_view_hour_moves(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales.aftersales_hour_move_action"
+        )
+        action["display_name"] = self.display_name
+        action["view_mode"] = "list,pivot,graph"
+        action["views"] = [(False, "list"), (False, "pivot"), (False, "graph")]
+        action["domain"] = [("contract_id", "=", self.id)]
+        return action
 
     @api.model
     def _hour_bank_domain(self, partners, day):

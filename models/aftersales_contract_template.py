@@ -1,6 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
+from odoo.fields import Command
 
 from .aftersales_contract import BILLING_PERIODS
 from .aftersales_contract_renewal import ADJUSTMENT_METHODS, RENEWAL_TYPES
@@ -135,12 +136,17 @@ class AftersalesContractTemplate(models.Model):
         return vals
 
     def _prepare_hour_bank_vals(self, fee_vals):
-        """The prepaid hours of an hour bank sold as ``fee_vals`` (hours per unit sold)."""
+        """The hours bought with an hour bank sold as ``fee_vals`` (hours per unit sold):
+        the ledger's first move, made once, with the contract the sale or invoice makes."""
         self.ensure_one()
         if self.contract_kind != "hour_bank":
             return {}
         units = sum(vals.get("quantity", 1.0) for vals in fee_vals) or 1.0
-        return {"hour_bank_hours": self.hour_bank_hours * units}
+        hours = self.hour_bank_hours * units
+        if hours <= 0:
+            return {}
+        move = {"kind": "purchase", "hours": hours, "name": self.name}
+        return {"hour_move_ids": [Command.create(move)]}
 
     def _prepare_coverage_vals(self):
         """Coverage terms of a covered-equipment line."""

@@ -9,6 +9,15 @@ class ResCompany(models.Model):
         help="Post the invoices made by the contract invoicing run instead of leaving them "
         "as drafts.",
     )
+    aftersales_vehicle_cost_per_km = fields.Monetary(
+        string="Vehicle Cost per km",
+        currency_field="currency_id",
+        help="Running cost of a kilometre for vehicles without a cost of their own.",
+    )
+
+    _aftersales_vehicle_cost_positive = models.Constraint(
+        "CHECK (aftersales_vehicle_cost_per_km >= 0)", "A cost per km cannot be negative."
+    )
 
     def _aftersales_lang(self):
         """The language of the lines the system writes by itself on the company's records

@@ -7,3 +7,8 @@ class ResConfigSettings(models.TransientModel):
     aftersales_invoice_post = fields.Boolean(
         related="company_id.aftersales_invoice_post", readonly=False
     )
+    aftersales_vehicle_cost_per_km = fields.Monetary(
+        related="company_id.aftersales_vehicle_cost_per_km",
+        currency_field="company_currency_id",
+        readonly=False,
+    )

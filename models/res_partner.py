@@ -11,6 +11,14 @@ class ResPartner(models.Model):
         compute="_compute_aftersales_ticket_count",
         groups="aftersales.group_aftersales_user",
     )
+    aftersales_rate_card_id = fields.Many2one(
+        "aftersales.rate.card",
+        string="Service Rate Card",
+        company_dependent=True,
+        check_company=True,
+        groups="aftersales.group_aftersales_user",
+        help="Prices the service calls of this customer that their contract does not price.",
+    )
 
     def _compute_aftersales_ticket_count(self):
         counts = dict(

@@ -171,15 +171,17 @@ check_log() {
     fi
 }
 
+# template_db [EXTRA_MODULES [PREFIX]]: the cached template with the manifest's depends
+# (and EXTRA_MODULES, comma-separated), named PREFIX<hash>.
 template_db() {
-    local key deps hash tpl
+    local extra=${1:-} prefix=${2:-aftersales_tpl_} key deps hash tpl
     key=$(depends_key)
-    deps=$(echo "$key" | sed -n 1p)
+    deps=$(echo "$key" | sed -n 1p)${extra:+,$extra}
     hash=$(echo "$key" | sed -n 2p)
-    tpl=aftersales_tpl_$hash
+    tpl=$prefix$hash
     if ! db_exists "$tpl"; then
         say "Building the cached template database $tpl with: $deps"
-        for old in $(psql_db -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'aftersales_tpl_%'"); do
+        for old in $(psql_db -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%'"); do
             psql_db -d postgres -qc "DROP DATABASE \"$old\"" && rm -rf "$LOCAL/data/filestore/$old"
         done
         odoo -d "${tpl}_wip" -i "$deps" --stop-after-init --log-level=warn >"$LOGDIR/template.log" 2>&1 \
@@ -200,7 +202,7 @@ drop_db() {
 # install log (LOG) must hold no warning.
 fresh_db() {
     local name=$1 log=$2 tpl
-    tpl=$(template_db)
+    tpl=$(template_db "${3:-}" "${4:-aftersales_tpl_}")
     drop_db "$name"
     psql_db -d postgres -qc "CREATE DATABASE \"$name\" TEMPLATE \"$tpl\""
     copy_filestore "$tpl" "$name"
@@ -215,6 +217,11 @@ odoo_step() {
     check_log "$3" "odoo $2 $MODULE on $1"
 }
 
+# Tests that need Odoo's Italian DDT module run in a database of their own (tag
+# aftersales_l10n_it); l10n_it_stock_ddt is not a dependency of the add-on.
+L10N_IT_MODULES=l10n_it_stock_ddt
+L10N_IT_TESTS=tests/test_ddt_l10n_it.py
+
 cmd_test() {
     check_odoo
     pg_start
@@ -223,7 +230,17 @@ cmd_test() {
     say "Upgrading $MODULE (-u $MODULE)"
     odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
     [ -n "${SKIP_UPGRADE_CHECK:-}" ] || upgrade_check
-    run_pytest "$@"
+    run_pytest "$TEST_DB" "$ADDONS_DIR/$MODULE/tests" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
+    # the whole suite (no pytest arguments) also runs the Italian DDT tests
+    if [ $# -eq 0 ]; then cmd_test_l10n_it; fi
+}
+
+cmd_test_l10n_it() {
+    check_odoo
+    pg_start
+    write_conf
+    fresh_db "${TEST_DB}_l10n_it" "$LOGDIR/install-l10n-it.log" "$L10N_IT_MODULES" aftersales_itpl_
+    run_pytest "${TEST_DB}_l10n_it" "$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
 }
 
 # The previous release (scripts/upgrade_from: a commit of this repository) installed with
@@ -261,10 +278,13 @@ upgrade_check() {
         --file "$LOCAL/upgrade-before-${from:0:10}.json" || die "the upgrade lost or changed data (above)"
 }
 
+# run_pytest DB PATHS_AND_ARGS...
 run_pytest() {
-    say "Running the tests with pytest-odoo"
+    local db=$1
+    shift
+    say "Running the tests with pytest-odoo on $db"
     cd "$ADDONS_DIR/$MODULE"
-    PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip "$ADDONS_DIR/$MODULE/tests" --odoo-config="$CONF" --odoo-database="$TEST_DB" \
+    PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip --odoo-config="$CONF" --odoo-database="$db" \
         --odoo-http --odoo-log-level=warn -p no:cacheprovider "$@"
 }
 
@@ -289,7 +309,7 @@ cmd_retest() {
     write_conf
     db_exists "$TEST_DB" || die "no test database yet: run 'make test' first"
     odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
-    run_pytest "$@"
+    run_pytest "$TEST_DB" "$ADDONS_DIR/$MODULE/tests" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
 }
 
 # Production-like serving options: WORKERS=N gives Odoo's prefork server (N HTTP workers,
@@ -482,6 +502,7 @@ case "${1:-}" in
     conf) check_odoo; pg_start; write_conf; echo "$CONF" ;;
     template) check_odoo; pg_start; write_conf; template_db ;;
     test) shift; cmd_test "$@" ;;
+    test-l10n-it) shift; cmd_test_l10n_it "$@" ;;
     retest) shift; cmd_retest "$@" ;;
     bench) shift; cmd_bench "$@" ;;
     i18n) check_odoo; pg_start; write_conf; cd "$ROOT"; "$PYTHON" scripts/i18n_update.py "$CONF" "$TEST_DB" "$PYTHON" ;;
@@ -494,5 +515,5 @@ case "${1:-}" in
     shell) shift; cmd_shell "$@" ;;
     clean) cmd_clean ;;
     psql) shift; pg_start; psql_db -d "${1:-$RUN_DB}" ;;
-    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|retest|bench|i18n|run|run-replica|load|core-tests|race|update|shell|clean|psql}" ;;
+    *) die "usage: $0 {pg-start|pg-stop|conf|template|test|test-l10n-it|retest|bench|i18n|run|run-replica|load|core-tests|race|update|shell|clean|psql}" ;;
 esac

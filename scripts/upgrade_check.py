@@ -17,7 +17,12 @@ from collections import Counter
 # (model, field): why the upgrade may change its values (a migration or a recompute)
 EXPECTED_CHANGES = {}
 # (model, field): the migration that moves the data of a dropped field
-DROPPED = {}
+_LEDGER = "migrations/19.0.1.1.0/post-migrate_hour_bank_ledger.py: moves of the ledger"
+DROPPED = {
+    ("aftersales.contract", "hour_bank_hours"): _LEDGER,
+    ("aftersales.contract", "hour_bank_used"): _LEDGER,
+    ("aftersales.contract", "hour_bank_remaining"): _LEDGER,
+}
 
 SKIPPED_TYPES = ("binary", "one2many")
 MAGIC = ("id", "create_uid", "create_date", "write_uid", "write_date", "display_name")

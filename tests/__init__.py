@@ -21,3 +21,7 @@ from . import test_ticket_performance
 from . import test_ticket_views
 from . import test_ticket_web_tour
 from . import test_intervention_base
+from . import test_rate_card
+from . import test_hour_bank
+from . import test_hour_bank_concurrency
+from . import test_ddt

@@ -1,2 +1,3 @@
 from . import aftersales_contract_equipment_wizard
 from . import aftersales_contract_equipment_wizard_line
+from . import aftersales_hour_topup_wizard

@@ -1,0 +1,62 @@
+from odoo import fields, models
+
+HOUR_MOVE_KINDS = [
+    ("purchase", "Hours Bought"),
+    ("topup", "Top-up"),
+    ("carry_in", "Carried Over from the Previous Term"),
+    ("consumption", "Consumption"),
+    ("expiry", "Expiry"),
+    ("carry_out", "Carried Over to the Renewal"),
+]
+# Kinds that add hours to a bank; the others draw from it.
+CREDIT_KINDS = ("purchase", "topup", "carry_in")
+# Kinds of labour a bank converts into bank hours (see the contract's factors).
+BANK_LABOUR_KINDS = [
+    ("normal", "Normal"),
+    ("overtime", "Overtime"),
+    ("holiday", "Public Holiday"),
+    ("travel", "Travel"),
+]
+
+
+class AftersalesHourMove(models.Model):
+    """One line of an hour bank's ledger: hours in (bought, topped up, carried over) or
+    out (consumed, expired, carried to the renewal). The balance of a bank is the sum of
+    its moves; nothing else stores it. Moves are written by the contract's API
+    (``_hour_bank_add``, ``_consume``, closing), never edited."""
+
+    _name = "aftersales.hour.move"
+    _description = "Hour Bank Move"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        "aftersales.contract",
+        string="Hour Bank",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    kind = fields.Selection(HOUR_MOVE_KINDS, required=True)
+    name = fields.Char(string="Description")
+    hours = fields.Float(
+        required=True, help="Bank hours: positive when added, negative when drawn."
+    )
+    labour_kind = fields.Selection(BANK_LABOUR_KINDS)
+    worked_hours = fields.Float(
+        help="Hours worked of this kind of labour, before conversion into bank hours."
+    )
+    ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", check_company=True)
+    intervention_id = fields.Many2one(
+        "aftersales.intervention", index="btree_not_null", check_company=True
+    )
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
+
+    _sign_matches_kind = models.Constraint(
+        "CHECK ((kind IN ('purchase', 'topup', 'carry_in') AND hours > 0)"
+        " OR (kind IN ('consumption', 'expiry', 'carry_out') AND hours < 0))",
+        "Hours added to a bank must be positive, hours drawn from it negative.",
+    )

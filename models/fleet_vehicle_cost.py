@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+
+class FleetVehicle(models.Model):
+    """The cost of a van's kilometres, for the cost side of interventions."""
+
+    _inherit = "fleet.vehicle"
+
+    aftersales_cost_per_km = fields.Monetary(
+        string="Cost per km",
+        help="Running cost of a kilometre with this vehicle; empty uses the company's default.",
+    )
+
+    _aftersales_cost_per_km_positive = models.Constraint(
+        "CHECK (aftersales_cost_per_km >= 0)", "A cost per km cannot be negative."
+    )
+
+    def _aftersales_km_cost(self, km):
+        """The cost of ``km`` kilometres with this vehicle (the company's default rate when
+        the vehicle has none), rounded in the company's currency."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        rate = self.aftersales_cost_per_km or company.aftersales_vehicle_cost_per_km
+        return company.currency_id.round(km * rate)
