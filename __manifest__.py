@@ -18,6 +18,7 @@
     "data": [
         "security/aftersales_security.xml",
         "security/ir.model.access.csv",
+        "security/aftersales_intervention_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",

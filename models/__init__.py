@@ -35,3 +35,10 @@ from . import res_partner
 from . import sale_order_ticket
 from . import stock_lot_ticket
 from . import stock_picking_ticket
+from . import aftersales_team_intervention
+from . import res_company_intervention
+from . import aftersales_intervention_time
+from . import account_analytic_line
+from . import aftersales_intervention_worksheet
+from . import aftersales_intervention_booking
+from . import aftersales_intervention_planning

@@ -21,3 +21,5 @@ from . import test_ticket_performance
 from . import test_ticket_views
 from . import test_ticket_web_tour
 from . import test_intervention_base
+from . import test_intervention_worksheet
+from . import test_intervention_planning
