@@ -42,3 +42,6 @@ from . import account_analytic_line
 from . import aftersales_intervention_worksheet
 from . import aftersales_intervention_booking
 from . import aftersales_intervention_planning
+from . import aftersales_intervention_preventive
+from . import aftersales_contract_line_preventive
+from . import aftersales_contract_preventive

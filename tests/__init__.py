@@ -23,3 +23,4 @@ from . import test_ticket_web_tour
 from . import test_intervention_base
 from . import test_intervention_worksheet
 from . import test_intervention_planning
+from . import test_intervention_preventive
