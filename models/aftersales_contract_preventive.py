@@ -129,7 +129,7 @@ class AftersalesContract(models.Model):
             )
         )
         slots = self._preventive_slots(contracts, years)
-        lines.contract_id.partner_id.child_ids  # noqa: B018 - prefetch the sites at once
+        lines.contract_id.partner_id.mapped("child_ids")  # prefetch the sites at once
         vals_list = []
         for line in lines:
             contract = line.contract_id

@@ -10,7 +10,6 @@ class AftersalesIntervention(models.Model):
 
     preventive_line_id = fields.Many2one(
         "aftersales.contract.line",
-        string="Preventive Line",
         index="btree_not_null",
         ondelete="set null",
         readonly=True,
