@@ -45,3 +45,4 @@ from . import aftersales_intervention_planning
 from . import aftersales_intervention_preventive
 from . import aftersales_contract_line_preventive
 from . import aftersales_contract_preventive
+from . import aftersales_intervention_report

@@ -24,3 +24,5 @@ from . import test_intervention_base
 from . import test_intervention_worksheet
 from . import test_intervention_planning
 from . import test_intervention_preventive
+from . import test_intervention_report
+from . import test_intervention_portal
