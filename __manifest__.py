@@ -42,6 +42,7 @@
         "views/aftersales_ticket_portal_templates.xml",
         "views/aftersales_intervention_portal_templates.xml",
         "views/menus.xml",
+        "views/aftersales_intervention_analysis_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

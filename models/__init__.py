@@ -46,3 +46,4 @@ from . import aftersales_intervention_preventive
 from . import aftersales_contract_line_preventive
 from . import aftersales_contract_preventive
 from . import aftersales_intervention_report
+from . import aftersales_intervention_executed

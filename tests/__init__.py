@@ -26,3 +26,5 @@ from . import test_intervention_planning
 from . import test_intervention_preventive
 from . import test_intervention_report
 from . import test_intervention_portal
+from . import test_intervention_executed
+from . import test_intervention_roles
