@@ -9,13 +9,11 @@ class AftersalesIntervention(models.Model):
     _inherit = "aftersales.intervention"
 
     actual_duration = fields.Float(
-        string="Actual Duration",
         compute="_compute_executed",
         store=True,
         help="Hours from the actual start to the actual finish.",
     )
     hours_variance = fields.Float(
-        string="Hours Variance",
         compute="_compute_executed",
         store=True,
         help="Hours recorded on the worksheet less the planned hours.",
@@ -27,13 +25,11 @@ class AftersalesIntervention(models.Model):
         help="Hours between the planned and the actual start (negative when early).",
     )
     preventive_due = fields.Integer(
-        string="Preventive Due",
         compute="_compute_preventive_counts",
         store=True,
         help="1 for a preventive visit of a contract year that is not cancelled.",
     )
     preventive_done = fields.Integer(
-        string="Preventive Done",
         compute="_compute_preventive_counts",
         store=True,
         help="1 for a preventive visit of a contract year that is done.",
