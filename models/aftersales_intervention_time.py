@@ -286,7 +286,7 @@ class AftersalesInterventionTime(models.Model):
     def _prepare_timesheet_vals_list(self):
         self.ensure_one()
         intervention = self.intervention_id
-        project = intervention._get_timesheet_project()
+        project = intervention._get_timesheet_project().sudo()  # a technician may not read projects
         distribution = intervention._timesheet_distribution(project)
         kinds = dict(HOUR_KINDS)
         types = dict(TIME_TYPES)

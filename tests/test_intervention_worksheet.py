@@ -17,15 +17,19 @@ class TestInterventionWorksheet(AftersalesInterventionCase):
     """Worksheet time: timesheet lines split by day and kind on the technician's
     calendar in Europe/Rome, around a weekend, the 2 June holiday and the DST changes."""
 
-    def _entry(self, intervention, start, end, employee=None, time_type="work"):
-        return self.env["aftersales.intervention.time"].create(
-            {
-                "intervention_id": intervention.id,
-                "employee_id": (employee or self.employee).id,
-                "time_type": time_type,
-                "date_start": start,
-                "date_end": end,
-            }
+    def _entry(self, intervention, start, end, employee=None, time_type="work", user=None):
+        return (
+            self.env["aftersales.intervention.time"]
+            .with_user(user or self.env.user)
+            .create(
+                {
+                    "intervention_id": intervention.id,
+                    "employee_id": (employee or self.employee).id,
+                    "time_type": time_type,
+                    "date_start": start,
+                    "date_end": end,
+                }
+            )
         )
 
     def _lines(self, records):
@@ -120,7 +124,13 @@ class TestInterventionWorksheet(AftersalesInterventionCase):
         )
         intervention = self._create_intervention(contract_id=contract.id)
         self.assertFalse(self.team.project_id)
-        entry = self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 9, 0))
+        # entered by the technician, who may read neither projects nor analytic accounts
+        entry = self._entry(
+            intervention,
+            datetime(2026, 6, 3, 7, 0),
+            datetime(2026, 6, 3, 9, 0),
+            user=self.user_technician,
+        ).with_env(self.env)
         project = self.team.project_id
         self.assertTrue(project.allow_timesheets)
         lines = entry.sudo().timesheet_ids
