@@ -25,3 +25,10 @@ from . import test_rate_card
 from . import test_hour_bank
 from . import test_hour_bank_concurrency
 from . import test_ddt
+from . import test_intervention_worksheet
+from . import test_intervention_planning
+from . import test_intervention_preventive
+from . import test_intervention_report
+from . import test_intervention_portal
+from . import test_intervention_executed
+from . import test_intervention_roles
