@@ -33,6 +33,7 @@
         "views/aftersales_team_views.xml",
         "views/aftersales_intervention_views.xml",
         "views/res_config_settings_views.xml",
+        "views/aftersales_intervention_stock_views.xml",
         "views/aftersales_portal_templates.xml",
         "views/aftersales_ticket_portal_templates.xml",
         "views/menus.xml",

@@ -35,3 +35,13 @@ from . import res_partner
 from . import sale_order_ticket
 from . import stock_lot_ticket
 from . import stock_picking_ticket
+from . import stock_move
+from . import stock_scrap
+from . import stock_lot_intervention
+from . import fleet_vehicle
+from . import fleet_vehicle_odometer
+from . import hr_employee
+from . import purchase_order
+from . import aftersales_intervention_stock
+from . import aftersales_intervention_purchase
+from . import aftersales_intervention_fleet

@@ -7,3 +7,9 @@ class ResConfigSettings(models.TransientModel):
     aftersales_invoice_post = fields.Boolean(
         related="company_id.aftersales_invoice_post", readonly=False
     )
+    aftersales_van_negative_stock = fields.Boolean(
+        related="company_id.aftersales_van_negative_stock", readonly=False
+    )
+    aftersales_subcontract_product_id = fields.Many2one(
+        related="company_id.aftersales_subcontract_product_id", readonly=False
+    )

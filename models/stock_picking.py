@@ -42,3 +42,17 @@ class StockPicking(models.Model):
         # contract, which only service managers may edit otherwise.
         for line, lot in assignments:
             line.sudo().lot_id = lot
+
+
+class StockPickingIntervention(models.Model):
+    """Delivery notes and pick-ups of interventions."""
+
+    _inherit = "stock.picking"
+
+    aftersales_intervention_id = fields.Many2one(
+        "aftersales.intervention",
+        string="Intervention",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+    )
