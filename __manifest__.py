@@ -50,6 +50,7 @@
         "demo/sale_order_demo.xml",
         "demo/aftersales_team_demo.xml",
         "demo/aftersales_ticket_demo.xml",
+        "demo/aftersales_intervention_stock_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
