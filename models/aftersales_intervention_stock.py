@@ -70,7 +70,7 @@ class AftersalesIntervention(models.Model):
         groups="stock.group_stock_user",
     )
     picking_count = fields.Integer(string="Transfer Count", compute="_compute_stock_counts")
-    scrap_count = fields.Integer(string="Scrap Count", compute="_compute_stock_counts")
+    scrap_count = fields.Integer(compute="_compute_stock_counts")
     van_negative_note = fields.Text(
         string="Not in the Van",
         readonly=True,
@@ -291,7 +291,8 @@ class AftersalesIntervention(models.Model):
             "origin": self.name,
             "company_id": self.company_id.id,
             "aftersales_intervention_id": self.id,
-            "aftersales_ticket_id": self.ticket_id.id,
+            # the ticket lists its returns: the serials picked up, not the delivery
+            "aftersales_ticket_id": self.ticket_id.id if kind == "pickup" else False,
         }
 
     def _material_moves(self, kind):
