@@ -332,7 +332,9 @@ class AftersalesIntervention(models.Model):
         moves._action_confirm(merge=False)
         moves.picked = kind == "used"
         if kind == "used":
-            pickings._action_done()
+            # no "your order is delivered" text message: the customer has just signed
+            # the service report that lists these goods
+            pickings.with_context(skip_sms=True)._action_done()
         else:
             moves._recompute_state()
         return pickings
