@@ -1,4 +1,5 @@
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
 from odoo.tests import Form, tagged
 
 from .intervention_stock_common import InterventionStockCase
@@ -66,6 +67,38 @@ class TestInterventionMaterials(InterventionStockCase):
         # a done worksheet line is no longer the technician's to change
         with self.assertRaises(UserError):
             moves[0].product_uom_qty = 5.0
+
+    def test_average_cost_follows_receipts(self):
+        """A second lot of gaskets enters the van at 6.00 each: the average cost becomes
+        5.00 and the intervention's delivery is valued at it."""
+        suppliers = self.env.ref("stock.stock_location_suppliers")
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.in_type_id.id,
+                "location_id": suppliers.id,
+                "location_dest_id": self.van.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.gasket.id,
+                            "product_uom_qty": 10.0,
+                            "location_id": suppliers.id,
+                            "location_dest_id": self.van.id,
+                        }
+                    )
+                ],
+            }
+        )
+        receipt.action_confirm()
+        receipt.move_ids.quantity = 10.0
+        receipt.move_ids.picked = True
+        receipt._action_done()
+        receipt.move_ids.value_manual = 60.0  # the vendor bill's price, 6.00 each
+        self.assertAlmostEqual(self.gasket.standard_price, 5.0)
+        intervention = self._intervention(material_move_ids=[self._used(self.gasket, 4.0)])
+        intervention.action_done()
+        self.assertAlmostEqual(intervention.material_move_ids.value, 20.0)
+        self.assertEqual(self._van_qty(self.gasket), 16.0)
 
     def test_quantity_not_in_van_is_blocked(self):
         intervention = self._intervention(
