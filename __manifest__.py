@@ -44,6 +44,7 @@
         "views/aftersales_intervention_views.xml",
         "views/aftersales_contract_preventive_views.xml",
         "views/res_config_settings_views.xml",
+        "views/aftersales_intervention_stock_views.xml",
         "views/aftersales_portal_templates.xml",
         "views/aftersales_ticket_portal_templates.xml",
         "views/aftersales_intervention_portal_templates.xml",
@@ -63,6 +64,7 @@
         "demo/aftersales_team_demo.xml",
         "demo/aftersales_ticket_demo.xml",
         "demo/aftersales_intervention_demo.xml",
+        "demo/aftersales_intervention_stock_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -53,6 +53,16 @@ from . import aftersales_contract_line_preventive
 from . import aftersales_contract_preventive
 from . import aftersales_intervention_report
 from . import aftersales_intervention_executed
+from . import stock_move
+from . import stock_scrap
+from . import stock_lot_intervention
+from . import fleet_vehicle
+from . import fleet_vehicle_odometer
+from . import hr_employee
+from . import purchase_order
+from . import aftersales_intervention_stock
+from . import aftersales_intervention_purchase
+from . import aftersales_intervention_fleet
 from . import aftersales_contract_overlap
 from . import aftersales_contract_protection
 from . import aftersales_contract_line_protection

@@ -29,3 +29,14 @@ class ResCompany(models.Model):
         if not self.env.su and self.env.lang:
             return self.env.lang
         return self.env["res.lang"]._get_code(self.partner_id.lang or "") or self.env.lang
+    aftersales_van_negative_stock = fields.Boolean(
+        string="Allow Materials Not in the Van",
+        help="Finishing an intervention that used more than its van holds is allowed; the "
+        "intervention then says which quantities went negative. Otherwise it is refused.",
+    )
+    aftersales_subcontract_product_id = fields.Many2one(
+        "product.product",
+        string="Subcontracted Service",
+        domain="[('type', '=', 'service'), ('purchase_ok', '=', True)]",
+        help="The service bought from a subcontractor on the purchase order of an intervention.",
+    )

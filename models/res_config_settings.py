@@ -12,3 +12,9 @@ class ResConfigSettings(models.TransientModel):
         currency_field="company_currency_id",
         readonly=False,
     )
+    aftersales_van_negative_stock = fields.Boolean(
+        related="company_id.aftersales_van_negative_stock", readonly=False
+    )
+    aftersales_subcontract_product_id = fields.Many2one(
+        related="company_id.aftersales_subcontract_product_id", readonly=False
+    )

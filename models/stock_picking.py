@@ -43,3 +43,17 @@ class StockPicking(models.Model):
                     assignments.append((placeholder, move_line.lot_id))
         for line, lot in assignments:
             line.lot_id = lot
+
+
+class StockPickingIntervention(models.Model):
+    """Delivery notes and pick-ups of interventions."""
+
+    _inherit = "stock.picking"
+
+    aftersales_intervention_id = fields.Many2one(
+        "aftersales.intervention",
+        string="Intervention",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+    )
