@@ -5,8 +5,9 @@ on the core models it extends), the value of every row, read straight from the d
 so that the code of either release reads the same thing. `compare` takes a second
 snapshot after the upgrade and fails on any row that disappeared and on any value that
 changed (an empty value filled in is not a loss), unless ``EXPECTED_CHANGES`` names the
-field with the migration that changes it. Fields the new release adds are not compared; fields it drops must have a migration
-script (migrations/<version>/) and be listed in ``DROPPED``.
+field with the migration that changes it. Fields the new release adds are not compared;
+fields it drops must have a migration script (migrations/<version>/) and be listed in
+``DROPPED``.
 """
 
 import argparse
