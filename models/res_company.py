@@ -19,16 +19,6 @@ class ResCompany(models.Model):
         "CHECK (aftersales_vehicle_cost_per_km >= 0)", "A cost per km cannot be negative."
     )
 
-    def _aftersales_lang(self):
-        """The language of the lines the system writes by itself on the company's records
-        (creation lines in the chatter). A person working in the interface gets theirs;
-        when the system acts (an install, a cron, the e-mail gateway, a portal request run
-        as superuser) it is the company's own, when active, so that an Italian dealer's
-        history is in Italian whatever process wrote it."""
-        self.ensure_one()
-        if not self.env.su and self.env.lang:
-            return self.env.lang
-        return self.env["res.lang"]._get_code(self.partner_id.lang or "") or self.env.lang
     aftersales_van_negative_stock = fields.Boolean(
         string="Allow Materials Not in the Van",
         help="Finishing an intervention that used more than its van holds is allowed; the "
@@ -40,3 +30,14 @@ class ResCompany(models.Model):
         domain="[('type', '=', 'service'), ('purchase_ok', '=', True)]",
         help="The service bought from a subcontractor on the purchase order of an intervention.",
     )
+
+    def _aftersales_lang(self):
+        """The language of the lines the system writes by itself on the company's records
+        (creation lines in the chatter). A person working in the interface gets theirs;
+        when the system acts (an install, a cron, the e-mail gateway, a portal request run
+        as superuser) it is the company's own, when active, so that an Italian dealer's
+        history is in Italian whatever process wrote it."""
+        self.ensure_one()
+        if not self.env.su and self.env.lang:
+            return self.env.lang
+        return self.env["res.lang"]._get_code(self.partner_id.lang or "") or self.env.lang
