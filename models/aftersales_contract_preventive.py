@@ -19,15 +19,21 @@ class AftersalesContract(models.Model):
     _inherit = "aftersales.contract"
 
     preventive_intervention_ids = fields.One2many(
-        "aftersales.intervention", "preventive_contract_id", string="Preventive Visits"
+        "aftersales.intervention",
+        "preventive_contract_id",
+        string="Preventive Visits",
+        groups="aftersales.group_aftersales_user",
     )
     preventive_due = fields.Integer(
         string="Preventive Visits Due",
         compute="_compute_preventive_progress",
+        groups="aftersales.group_aftersales_user",
         help="Preventive visits of the current contract year.",
     )
     preventive_done = fields.Integer(
-        string="Preventive Visits Done", compute="_compute_preventive_progress"
+        string="Preventive Visits Done",
+        compute="_compute_preventive_progress",
+        groups="aftersales.group_aftersales_user",
     )
 
     def _compute_preventive_progress(self):

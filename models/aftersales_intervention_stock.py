@@ -84,7 +84,9 @@ class AftersalesIntervention(models.Model):
             location = intervention.vehicle_id.aftersales_location_id or next(
                 (
                     e.aftersales_location_id
-                    for e in intervention.employee_ids
+                    # sudo: the van is an HR field; the technician planning the visit only
+                    # needs the location it gives
+                    for e in intervention.employee_ids.sudo()
                     if e.aftersales_location_id
                 ),
                 False,

@@ -9,7 +9,7 @@ class HrEmployee(models.Model):
         string="Van Location",
         check_company=True,
         domain="[('usage', '=', 'internal')]",
-        groups="hr.group_hr_user,aftersales.group_aftersales_manager",
+        groups="hr.group_hr_user",
         help="The stock location of the technician's own van, used when the intervention "
         "has no vehicle with a location. Refill it by internal transfers.",
     )

@@ -72,7 +72,7 @@ class TestInterventionStockAccess(InterventionStockCase):
         # a storekeeper who is also a technician keeps every move
         storekeeper = new_test_user(
             self.env,
-            login="as_storekeeper",
+            login="as_storekeeper_technician",
             groups="aftersales.group_aftersales_user,stock.group_stock_user",
         )
         other_move.with_user(storekeeper).product_uom_qty = 3.0
