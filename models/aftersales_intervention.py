@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_system_fields import check_storable_text
+
 INTERVENTION_TYPES = [
     ("corrective", "Corrective"),
     ("preventive", "Preventive"),
@@ -233,6 +235,7 @@ class AftersalesIntervention(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_storable_text(self.env, vals_list)
         interventions = super().create(vals_list)
         # Numbered once created: an intervention refused by a check uses no number up.
         interventions.filtered(lambda i: i.name == "/")._assign_number()
@@ -248,6 +251,10 @@ class AftersalesIntervention(models.Model):
                 )
                 or "/"
             )
+
+    def write(self, vals):
+        check_storable_text(self.env, [vals])
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):

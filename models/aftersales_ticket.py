@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
+from .aftersales_system_fields import check_storable_text
+
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent"), ("3", "Critical")]
 CHANNELS = [("phone", "Phone"), ("email", "E-mail"), ("portal", "Portal"), ("web", "Web")]
 
@@ -254,7 +256,7 @@ class AftersalesTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # the database refuses a NUL character with its own text: say it in words
-        self._portal_check_text(*(value for vals in vals_list for value in vals.values()))
+        check_storable_text(self.env, vals_list)
         # Followers are the customer's contact and the technician (through the to-do),
         # not whoever typed the call in.
         tickets = super(AftersalesTicket, self.with_context(mail_create_nosubscribe=True)).create(
@@ -287,7 +289,7 @@ class AftersalesTicket(models.Model):
             ticket.name = sequence.with_company(company)._next() if sequence else "/"
 
     def write(self, vals):
-        self._portal_check_text(*vals.values())
+        check_storable_text(self.env, [vals])
         if "stage_id" in vals:
             self._before_stage_change(self.env["aftersales.ticket.stage"].browse(vals["stage_id"]))
             vals = dict(vals, date_last_stage_update=fields.Datetime.now())

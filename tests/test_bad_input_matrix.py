@@ -616,6 +616,32 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 "NUL character",
             ),
             (
+                "contract line: NUL character in the description",
+                "as_manager",
+                [
+                    (
+                        "aftersales.contract",
+                        "create",
+                        [{**contract, "line_ids": [Command.create({**fee, "name": "Fee\x00"})]}],
+                    )
+                ],
+                "UserError",
+                "NUL character",
+            ),
+            (
+                "intervention: NUL character in the summary",
+                "as_technician",
+                [
+                    (
+                        "aftersales.intervention",
+                        "write",
+                        [self.intervention.ids, {"summary": "a\x00"}],
+                    )
+                ],
+                "UserError",
+                "NUL character",
+            ),
+            (
                 "ticket: technician renumbers a ticket",
                 "as_technician",
                 [("aftersales.ticket", "write", [self.ticket.ids, {"name": "TK/1"}])],
