@@ -268,16 +268,22 @@ class AftersalesContract(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("aftersales.contract", sequence_date=vals.get("date_start"))
-                    or "/"
+        contracts = super().create(vals_list)
+        # Numbered once created: a contract refused by a check uses no number up (the
+        # sequence's numbers are not given back by a rollback).
+        contracts.filtered(lambda c: c.name == "/")._assign_number()
+        return contracts
+
+    def _assign_number(self):
+        # sudo: whoever may create a contract numbers it, the number being a system field
+        Sequence = self.env["ir.sequence"].sudo()
+        for contract in self.sudo():
+            contract.name = (
+                Sequence.with_company(contract.company_id).next_by_code(
+                    "aftersales.contract", sequence_date=contract.date_start
                 )
-        return super().create(vals_list)
+                or "/"
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_active_or_invoiced(self):

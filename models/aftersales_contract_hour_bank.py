@@ -83,6 +83,17 @@ class AftersalesContract(models.Model):
         "The alert threshold and the conversion factors of an hour bank cannot be negative.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The hours bought at creation may already be below the alert threshold: alert
+        # once the contract has its number, which the alert shows.
+        contracts = super(
+            AftersalesContract, self.with_context(aftersales_hour_bank_no_alert=True)
+        ).create(vals_list)
+        contracts = contracts.with_env(self.env)
+        contracts._hour_bank_check_threshold()
+        return contracts
+
     # ------------------------------------------------------------------
     # Balance, from the ledger
     # ------------------------------------------------------------------
@@ -283,6 +294,8 @@ class AftersalesContract(models.Model):
     def _hour_bank_check_threshold(self):
         """Tell the customer and the responsible once when the balance falls below the
         threshold; arm the alert again when it is topped up above it."""
+        if self.env.context.get("aftersales_hour_bank_no_alert"):
+            return
         banks = self.filtered(lambda c: c.contract_kind == "hour_bank" and c.hour_bank_threshold)
         balance = banks._hour_bank_balance()
         low = banks.filtered(

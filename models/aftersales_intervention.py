@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_system_fields import check_storable_text
+
 INTERVENTION_TYPES = [
     ("corrective", "Corrective"),
     ("preventive", "Preventive"),
@@ -233,16 +235,26 @@ class AftersalesIntervention(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("aftersales.intervention")
-                    or "/"
+        check_storable_text(self.env, vals_list)
+        interventions = super().create(vals_list)
+        # Numbered once created: an intervention refused by a check uses no number up.
+        interventions.filtered(lambda i: i.name == "/")._assign_number()
+        return interventions
+
+    def _assign_number(self):
+        # sudo: whoever may plan an intervention numbers it, the number being a system field
+        Sequence = self.env["ir.sequence"].sudo()
+        for intervention in self.sudo():
+            intervention.name = (
+                Sequence.with_company(intervention.company_id).next_by_code(
+                    "aftersales.intervention"
                 )
-        return super().create(vals_list)
+                or "/"
+            )
+
+    def write(self, vals):
+        check_storable_text(self.env, [vals])
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):

@@ -7,7 +7,7 @@ itself (code running as superuser). Some fields may be given when a record is cr
 but changed afterwards only by a manager, through the form, tracked in the chatter.
 """
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 MANAGER_GROUP = "aftersales.group_aftersales_manager"
 
@@ -33,5 +33,30 @@ def check_system_fields(records, vals_list, system, manager=(), creating=False):
                     sorted(records._fields[name]._description_string(env) for name in refused)
                 ),
                 model=model.name,
+            )
+        )
+
+
+def _texts(value):
+    """The strings of ``value``, within x2many commands and their values too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def check_storable_text(env, values):
+    """Refuse text that the database cannot store (a NUL character) with a message in
+    words, before anything is written or numbered: PostgreSQL's own refusal names a
+    byte and reaches the caller as a driver error."""
+    if any("\x00" in text for text in _texts(values)):
+        raise UserError(
+            env._(
+                "Your request contains a character that cannot be saved (a NUL character). "
+                "Please remove it, for example by typing the text again, and send it again."
             )
         )

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
+from .aftersales_system_fields import check_storable_text
+
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent"), ("3", "Critical")]
 CHANNELS = [("phone", "Phone"), ("email", "E-mail"), ("portal", "Portal"), ("web", "Web")]
 
@@ -253,28 +255,30 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        self._assign_numbers(vals_list)
+        # the database refuses a NUL character with its own text: say it in words
+        check_storable_text(self.env, vals_list)
         # Followers are the customer's contact and the technician (through the to-do),
         # not whoever typed the call in.
         tickets = super(AftersalesTicket, self.with_context(mail_create_nosubscribe=True)).create(
             vals_list
         )
         tickets = tickets.with_env(self.env)
+        # Numbered once created: a ticket refused by a check uses no number up (the
+        # sequence's numbers are not given back by a rollback).
+        tickets.filtered(lambda t: t.name == "/")._assign_numbers()
         tickets._schedule_technician_activity()
         tickets._send_receipt()
         return tickets
 
-    @api.model
-    def _assign_numbers(self, vals_list):
-        """Number new tickets from the ``aftersales.ticket`` sequence of their company,
+    def _assign_numbers(self):
+        """Number the tickets from the ``aftersales.ticket`` sequence of their company,
         as ``next_by_code`` would, but looking the sequence up once per company."""
-        # sudo: technicians, portal users and the mail gateway number tickets
+        # sudo: technicians, portal users and the mail gateway number tickets; the
+        # number is a manager's field once the ticket exists
         Sequence = self.env["ir.sequence"].sudo()
         sequences = {}
-        for vals in vals_list:
-            if vals.get("name", "/") != "/":
-                continue
-            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+        for ticket in self.sudo():
+            company = ticket.company_id
             if company not in sequences:
                 sequences[company] = Sequence.search(
                     [("code", "=", "aftersales.ticket"), ("company_id", "in", [company.id, False])],
@@ -282,9 +286,10 @@ class AftersalesTicket(models.Model):
                     limit=1,
                 )
             sequence = sequences[company]
-            vals["name"] = sequence.with_company(company)._next() if sequence else "/"
+            ticket.name = sequence.with_company(company)._next() if sequence else "/"
 
     def write(self, vals):
+        check_storable_text(self.env, [vals])
         if "stage_id" in vals:
             self._before_stage_change(self.env["aftersales.ticket.stage"].browse(vals["stage_id"]))
             vals = dict(vals, date_last_stage_update=fields.Datetime.now())

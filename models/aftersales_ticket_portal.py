@@ -2,6 +2,8 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from .aftersales_system_fields import check_storable_text
+
 ATTACHMENT_LIMIT_PARAM = "aftersales.portal_attachment_max_mb"
 DEFAULT_ATTACHMENT_LIMIT_MB = 10.0
 PORTAL_SUBJECT_MAX = 120  # characters; the form's maxlength says the same
@@ -54,13 +56,7 @@ class AftersalesTicket(models.Model):
     def _portal_check_text(self, *texts):
         """Refuse text that the database cannot store (a NUL character), before anything
         is written or numbered."""
-        if any("\x00" in text for text in texts if isinstance(text, str)):
-            raise UserError(
-                self.env._(
-                    "Your request contains a character that cannot be saved (a NUL character). "
-                    "Please remove it, for example by typing the text again, and send it again."
-                )
-            )
+        check_storable_text(self.env, texts)
 
     @api.model
     def _portal_create_ticket(self, subject, description, lot_id=None, files=()):

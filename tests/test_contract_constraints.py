@@ -27,34 +27,11 @@ class TestContractConstraints(AftersalesCase):
             self.env.flush_all()
         self.assertEqual(self._count(), before, "nothing half-written")
 
-    def test_end_before_start(self):
-        self._assert_refused(
-            psycopg2.errors.CheckViolation,
-            {"date_start": date(2026, 5, 1), "date_end": date(2026, 4, 30)},
-        )
-
     def test_negative_quantity_price_or_bad_discount(self):
         self._assert_refused(psycopg2.errors.CheckViolation, lines=[self._fee_line(qty=-1.0)])
         self._assert_refused(psycopg2.errors.CheckViolation, lines=[self._fee_line(price=-5.0)])
         self._assert_refused(psycopg2.errors.CheckViolation, lines=[self._fee_line(discount=120.0)])
         self._assert_refused(psycopg2.errors.CheckViolation, lines=[self._fee_line(discount=-1.0)])
-
-    def test_negative_service_level_or_coverage(self):
-        self._assert_refused(
-            psycopg2.errors.CheckViolation, lines=[self._covered_line(response_hours=-2.0)]
-        )
-        self._assert_refused(
-            psycopg2.errors.CheckViolation, lines=[self._covered_line(parts_coverage=150.0)]
-        )
-
-    def test_line_must_bill_or_cover(self):
-        self._assert_refused(
-            psycopg2.errors.CheckViolation, lines=[Command.create({"name": "Nothing at all"})]
-        )
-
-    def test_serial_of_another_product(self):
-        lot = self._create_lot("GR-0001", product=self.grinder)
-        self._assert_refused(ValidationError, lines=[self._covered_line(lot, product=self.machine)])
 
     def test_same_serial_in_two_overlapping_contracts(self):
         lot = self._create_lot("AUR-0100")

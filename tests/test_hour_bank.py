@@ -142,6 +142,16 @@ class TestHourBank(AftersalesCase):
         bank._consume({"normal": 4.0})
         self.assertEqual(len(bank.activity_ids), 2)
 
+    def test_low_balance_at_creation_alerts_with_the_number(self):
+        bank = self._create_bank(3.0, hour_bank_threshold=5.0)
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "aftersales.contract"), ("res_id", "=", bank.id)]
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertTrue(bank.name.startswith("CT/2026/"))
+        self.assertEqual(mail.subject, f"{bank.name}: 3 hours left")
+        self.assertTrue(bank.hour_bank_low_notified)
+
     def test_hours_expire_at_the_end(self):
         bank = self._create_bank(10.0)
         bank._consume({"normal": 4.0})

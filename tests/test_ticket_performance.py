@@ -6,7 +6,8 @@ from .common import AftersalesHelpdeskCase
 
 _logger = logging.getLogger(__name__)
 
-WEB_TICKET_MAX_QUERIES = 30
+# One of them writes the number, given once the ticket has passed its checks.
+WEB_TICKET_MAX_QUERIES = 31
 # Measured (tracking on, caches warm): 95 queries for 20 tickets, 277 for 80, so about
 # 3 for each ticket more.
 BATCH_MAX_QUERIES_20 = 100
