@@ -58,7 +58,7 @@ i18n: ## Refresh i18n/it.po from the module's terms (needs a `make test` databas
 bench: ## Benchmarks (BENCH_N contracts, default 1000)
 	@$(DEV) bench
 
-bench-million: ## 1,000,000 tickets: list, kanban, searches, portal and crons at 10k and 1M (~15 min, 2 GiB of disk)
+bench-million: ## The help desk at 10,000 and 1,000,000 tickets (about 5 min, 650 MiB of disk)
 	@$(DEV) bench-million
 
 pg-stop: ## Stop the local PostgreSQL cluster
