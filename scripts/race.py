@@ -159,7 +159,8 @@ def double_crons(env):
 def wake(env, cron_ids):
     """Ask for a run of each job now, the way Odoo does (a trigger row and a notification
     to the cron workers); a job already running is not touched."""
-    env["ir.cron"].browse(cron_ids)._trigger()
+    for cron in env["ir.cron"].browse(cron_ids):
+        cron._trigger()
     env.cr.commit()
 
 
