@@ -465,7 +465,7 @@ cmd_load() {
     check_odoo
     pg_start
     write_conf
-    local db=${LOAD_DB:-aftersales_load} port locust pid rc=0
+    local db=${LOAD_DB:-aftersales_load} port locust rc=0
     locust=$(locust_bin)
     fresh_db "$db" "$LOGDIR/load-install.log"
     PYTHONPATH="$ROOT/scripts" "$PYTHON" "$ROOT/scripts/load_setup.py" --config "$CONF" --database "$db"
@@ -474,8 +474,8 @@ cmd_load() {
     # shellcheck disable=SC2046
     WORKERS=${WORKERS:-4} "$PYTHON" "$ROOT/scripts/odoo_server.py" -c "$CONF" -d "$db" --db-filter="^$db\$" \
         $(WORKERS=${WORKERS:-4} serve_args "$port") --log-level=warn >"$LOGDIR/load-server.log" 2>&1 &
-    pid=$!
-    trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
+    LOAD_SERVER_PID=$!
+    trap 'kill "$LOAD_SERVER_PID" 2>/dev/null; wait "$LOAD_SERVER_PID" 2>/dev/null' EXIT
     for _ in $(seq 60); do
         curl -sf -o /dev/null "http://127.0.0.1:$port/web/login" && break
         sleep 1
