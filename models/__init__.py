@@ -65,7 +65,11 @@ from . import aftersales_intervention_purchase
 from . import aftersales_intervention_fleet
 from . import aftersales_intervention_charge
 from . import aftersales_intervention_costing
+from . import aftersales_intervention_costing_time
+from . import aftersales_intervention_costing_travel
+from . import aftersales_intervention_costing_materials
 from . import aftersales_contract_overlap
 from . import aftersales_contract_protection
 from . import aftersales_contract_line_protection
 from . import aftersales_ticket_protection
+from . import aftersales_intervention_charge_protection

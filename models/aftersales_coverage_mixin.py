@@ -209,6 +209,63 @@ class AftersalesCoverageMixin(models.AbstractModel):
             and (not owner or owner == self.commercial_partner_id)
         )
 
+    # ------------------------------------------------------------------
+    # Who pays a charge: the split of each kind of charge, in one place
+    # ------------------------------------------------------------------
+    # Which term of a contract line (and which warranty flag of the serial's product)
+    # covers a kind of charge: labour and the subcontractor's work are labour; travel
+    # time, kilometres, per diem and expenses are travel; the call-out fee has its own
+    # term (the warranty treats it as travel); materials are parts.
+    _CHARGE_CONTRACT_TERMS = {
+        "labour": "labour_coverage",
+        "subcontract": "labour_coverage",
+        "travel_time": "travel_coverage",
+        "travel": "travel_coverage",
+        "per_diem": "travel_coverage",
+        "expense": "travel_coverage",
+        "callout": "callout_coverage",
+        "material": "parts_coverage",
+    }
+    _CHARGE_WARRANTY_FLAGS = {
+        "labour": "aftersales_warranty_labour",
+        "subcontract": "aftersales_warranty_labour",
+        "travel_time": "aftersales_warranty_travel",
+        "travel": "aftersales_warranty_travel",
+        "per_diem": "aftersales_warranty_travel",
+        "expense": "aftersales_warranty_travel",
+        "callout": "aftersales_warranty_travel",
+        "material": "aftersales_warranty_parts",
+    }
+    # Kinds of charge an hour bank pays, by drawing their hours from its ledger.
+    _HOUR_BANK_CHARGE_KINDS = ("labour", "travel_time")
+
+    def _charge_coverage(self, kind, product=False):
+        """``(payer, covered %)`` of a charge of ``kind`` (a charge kind) for ``product``.
+
+        - contract: the covering contract line's term for the kind (labour, parts,
+          travel, call-out %);
+        - warranty: 100% when the serial's product's warranty flag for the kind is set
+          (parts and labour by default; travel and call-out not);
+        - hour bank: labour and travel time are drawn from the bank (100%); the caller
+          draws the hours and bills what the bank does not cover;
+        - billable, or a 0% term: the customer pays it all.
+        """
+        self.ensure_one()
+        kind_coverage = self.coverage_kind
+        percent = 0.0
+        if kind_coverage == "contract" and self.contract_line_id:
+            term = self._CHARGE_CONTRACT_TERMS.get(kind)
+            percent = self.contract_line_id[term] if term else 0.0
+        elif kind_coverage == "warranty":
+            flag = self._CHARGE_WARRANTY_FLAGS.get(kind)
+            machine = self.lot_id.product_id or self.product_id
+            percent = 100.0 if flag and machine.product_tmpl_id[flag] else 0.0
+        elif kind_coverage == "hour_bank" and self.contract_id:
+            percent = 100.0 if kind in self._HOUR_BANK_CHARGE_KINDS else 0.0
+        if not percent:
+            return "customer", 0.0
+        return kind_coverage, min(max(percent, 0.0), 100.0)
+
     @api.depends("coverage_kind", "contract_line_id", "contract_id", "warranty_end")
     def _compute_coverage_note(self):
         for record in self:

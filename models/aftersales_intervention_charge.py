@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
 
 CHARGE_KINDS = [
     ("callout", "Call-out"),
@@ -59,8 +61,18 @@ class AftersalesInterventionCharge(models.Model):
     price_unit = fields.Float(string="Unit Price", digits="Product Price")
     amount = fields.Monetary(compute="_compute_amounts", store=True)
     cost = fields.Monetary(
+        compute="_compute_cost",
+        store=True,
+        readonly=False,
         help="What the line costs the company, read from the standard records of the "
-        "work: timesheet lines, stock moves, odometer, expenses, purchase orders."
+        "work: timesheet lines, stock moves, odometer, expenses, purchase orders.",
+    )
+    worked_hours = fields.Float(
+        digits=(16, 4),
+        readonly=True,
+        help="Hours recorded on the timesheets that this labour or travel-time line bills "
+        "(before the rate card's minimum and rounding); its cost is their share of the "
+        "timesheets' cost.",
     )
     coverage_kind = fields.Selection(
         CHARGE_PAYERS,
@@ -71,7 +83,9 @@ class AftersalesInterventionCharge(models.Model):
     )
     coverage_percent = fields.Float(string="Covered (%)")
     covered_amount = fields.Monetary(compute="_compute_amounts", store=True)
-    customer_amount = fields.Monetary(string="Customer Pays", compute="_compute_amounts", store=True)
+    customer_amount = fields.Monetary(
+        string="Customer Pays", compute="_compute_amounts", store=True
+    )
     is_adjusted = fields.Boolean(
         string="Adjusted",
         readonly=True,
@@ -109,3 +123,260 @@ class AftersalesInterventionCharge(models.Model):
             charge.amount = amount
             charge.covered_amount = covered
             charge.customer_amount = amount - covered
+
+    # ------------------------------------------------------------------
+    # Cost: read from the standard records, never copied
+    # ------------------------------------------------------------------
+    @api.depends(
+        "kind",
+        "labour_kind",
+        "worked_hours",
+        "intervention_id.timesheet_ids.amount",
+        "intervention_id.timesheet_ids.unit_amount",
+        "intervention_id.timesheet_ids.aftersales_time_type",
+        "intervention_id.timesheet_ids.aftersales_hour_kind",
+        "intervention_id.odometer_km",
+        "intervention_id.travel_km",
+        "intervention_id.vehicle_id.aftersales_cost_per_km",
+        "intervention_id.company_id.aftersales_vehicle_cost_per_km",
+        "stock_move_id.value",
+        "stock_move_id.quantity",
+        "stock_move_id.state",
+        "purchase_line_id.price_subtotal",
+        "purchase_line_id.state",
+    )
+    def _compute_cost(self):
+        """Labour and travel time: their share of the timesheet lines' cost (the
+        employee's hourly cost) of that kind of hours; kilometres: the vehicle's cost
+        per km; materials: the stock valuation of the move; subcontracting: the purchase
+        order line. Other kinds (call-out, per diem) cost nothing of their own; a kind
+        this file does not know (an expense) keeps the cost it was given."""
+        # sudo: the cost is a figure of the charge, whoever triggers its computation
+        charges = self.sudo()
+        time_costs = charges._time_costs()
+        for charge in charges:
+            cost = charge._get_cost(time_costs)
+            charge.cost = charge.cost if cost is None else cost
+
+    def _time_costs(self):
+        """{(intervention id, time type, hour kind): (hours, cost)} of the timesheet
+        lines of the charges' interventions, in one query."""
+        interventions = self.intervention_id.filtered("id")
+        if not interventions or not self.filtered(lambda c: c.kind in ("labour", "travel_time")):
+            return {}
+        groups = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [("aftersales_intervention_id", "in", interventions.ids)],
+                ["aftersales_intervention_id", "aftersales_time_type", "aftersales_hour_kind"],
+                ["unit_amount:sum", "amount:sum"],
+            )
+        )
+        return {
+            (intervention.id, time_type, hour_kind): (hours, -amount)
+            for intervention, time_type, hour_kind, hours, amount in groups
+        }
+
+    def _get_cost(self, time_costs):
+        """The cost of this line, or None for a kind whose cost is given, not read."""
+        self.ensure_one()
+        currency = self.company_id.currency_id or self.env.company.currency_id
+        kind = self.kind
+        if kind in ("labour", "travel_time"):
+            time_type = "travel" if kind == "travel_time" else "work"
+            key = (self.intervention_id.id, time_type, self.labour_kind or "normal")
+            hours, cost = time_costs.get(key, (0.0, 0.0))
+            share = min(self.worked_hours / hours, 1.0) if hours else 0.0
+            return currency.round(cost * share)
+        if kind == "travel":
+            return self.intervention_id._aftersales_km_cost()
+        if kind == "material":
+            return self._material_cost()
+        if kind == "subcontract":
+            line = self.purchase_line_id
+            if not line or line.state == "cancel":
+                return 0.0
+            order = line.order_id
+            return line.currency_id._convert(
+                line.price_subtotal,
+                currency,
+                order.company_id,
+                order.date_approve or order.date_order or fields.Date.today(),
+            )
+        if kind in ("callout", "per_diem"):
+            return 0.0
+        return None
+
+    def _material_cost(self):
+        """The stock valuation of the move (stock_account's ``value``, set when the move
+        is done: standard, average or FIFO cost); a product without valuation (a
+        consumable) at its cost price; material supplied by the subcontractor costs
+        nothing here, its purchase order carries it."""
+        self.ensure_one()
+        move = self.stock_move_id
+        if not move or move.state != "done" or move.aftersales_vendor_id:
+            return 0.0
+        if move.value:
+            return abs(move.value)
+        qty = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
+        return (self.company_id.currency_id or self.env.company.currency_id).round(
+            qty * move.product_id.standard_price
+        )
+
+    # ------------------------------------------------------------------
+    # Recomputing in place: the key of a line
+    # ------------------------------------------------------------------
+    @api.model
+    def _charge_key_fields(self):
+        """What identifies a computed line across recomputations: its kind, the kind of
+        hours, the product and the standard record it comes from, and whether an hour
+        bank pays it. Concerns adding a source link (an expense) extend this."""
+        return ["kind", "labour_kind", "product_id", "stock_move_id", "purchase_line_id"]
+
+    def _charge_key(self):
+        self.ensure_one()
+        key = []
+        for name in self._charge_key_fields():
+            value = self[name]
+            key.append(value.id if isinstance(value, models.BaseModel) else (value or False))
+        return (*key, bool(self.hour_move_id))
+
+    @api.model
+    def _charge_key_from_vals(self, vals):
+        return (
+            *(vals.get(name) or False for name in self._charge_key_fields()),
+            bool(vals.get("hour_move_id")),
+        )
+
+    def _charge_changes(self, vals):
+        """The values of ``vals`` that differ from this line's."""
+        self.ensure_one()
+        changes = {}
+        for name, value in vals.items():
+            field = self._fields[name]
+            current = self[name]
+            if field.type == "many2one":
+                current = current.id
+                value = value or False
+            if field.type in ("float", "monetary"):
+                if float_compare(current or 0.0, value or 0.0, precision_digits=6):
+                    changes[name] = value
+            elif current != value:
+                changes[name] = value
+        return changes
+
+    # ------------------------------------------------------------------
+    # A manager's adjustment, kept by recomputations and told in the chatter
+    # ------------------------------------------------------------------
+    # The fields a manager adjusts; changing them marks the line adjusted.
+    _ADJUSTABLE_FIELDS = (
+        "name",
+        "product_id",
+        "quantity",
+        "price_unit",
+        "coverage_kind",
+        "coverage_percent",
+    )
+
+    @api.constrains("coverage_kind", "coverage_percent")
+    def _check_coverage_payer(self):
+        for charge in self:
+            if charge.coverage_kind == "customer" and charge.coverage_percent:
+                raise ValidationError(
+                    self.env._(
+                        "Charge “%(name)s”: a line paid by the customer has no covered share; "
+                        "choose who covers %(percent)s%% of it in “Paid by”.",
+                        name=charge.name,
+                        percent="%g" % charge.coverage_percent,
+                    )
+                )
+
+    def _is_charge_computation(self):
+        return bool(self.env.context.get("aftersales_charge_compute"))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._is_charge_computation():
+            # a line added by hand is the manager's: recomputations keep it
+            vals_list = [{**vals, "is_adjusted": True} for vals in vals_list]
+        charges = super().create(vals_list)
+        if not self._is_charge_computation():
+            charges._post_adjustment({charge: {} for charge in charges})
+        return charges
+
+    def write(self, vals):
+        adjusted = set(self._ADJUSTABLE_FIELDS) & vals.keys()
+        if self._is_charge_computation() or not adjusted:
+            return super().write(vals)
+        billed = self.filtered("sale_line_id")
+        if billed:
+            raise UserError(
+                self.env._(
+                    "Charge “%(name)s” of %(intervention)s is already billed: it cannot change.",
+                    name=billed[0].name,
+                    intervention=billed[0].intervention_id.name,
+                )
+            )
+        before = {
+            charge: {name: charge._adjustment_value(name) for name in adjusted} for charge in self
+        }
+        res = super().write({**vals, "is_adjusted": True})
+        self._post_adjustment(before)
+        return res
+
+    def _adjustment_value(self, name):
+        self.ensure_one()
+        field = self._fields[name]
+        value = self[name]
+        if field.type == "many2one":
+            return value.display_name or ""
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, "")
+        if field.type == "float":
+            return "%g" % value
+        return value or ""
+
+    def _post_adjustment(self, before):
+        """Tell each intervention's chatter what changed: old → new per field, or the
+        line added."""
+        for charge, old_values in before.items():
+            if old_values:
+                changes = "; ".join(
+                    "%s: %s → %s"
+                    % (
+                        charge._fields[name]._description_string(self.env),
+                        old,
+                        charge._adjustment_value(name),
+                    )
+                    for name, old in old_values.items()
+                    if old != charge._adjustment_value(name)
+                )
+                if not changes:
+                    continue
+                body = self.env._(
+                    "Charge “%(name)s” adjusted: %(changes)s.", name=charge.name, changes=changes
+                )
+            else:
+                body = self.env._(
+                    "Charge “%(name)s” added by hand: %(qty)s × %(price)s.",
+                    name=charge.name,
+                    qty="%g" % charge.quantity,
+                    price="%g" % charge.price_unit,
+                )
+            charge.intervention_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_billed(self):
+        if self._is_charge_computation():
+            return
+        billed = self.filtered("sale_line_id")
+        if billed:
+            raise UserError(
+                self.env._(
+                    "Charge “%(name)s” of %(intervention)s is already billed: it cannot be "
+                    "deleted.",
+                    name=billed[0].name,
+                    intervention=billed[0].intervention_id.name,
+                )
+            )

@@ -1,6 +1,24 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import float_compare, float_round
+
+from .aftersales_system_fields import MANAGER_GROUP
+
+# The order of the lines on the form and the bill.
+CHARGE_SEQUENCES = {
+    "callout": 10,
+    "travel": 20,
+    "travel_time": 30,
+    "per_diem": 40,
+    "labour": 50,
+    "material": 60,
+    "expense": 70,
+    "subcontract": 80,
+}
+# Kinds of hours drawn from an hour bank, in the order the bank pays them.
+BANK_ORDER = ("normal", "overtime", "holiday", "travel")
 
 # Which cost column a charge kind's cost adds to.
 COST_COLUMNS = {
@@ -25,6 +43,39 @@ class AftersalesIntervention(models.Model):
 
     charge_ids = fields.One2many(
         "aftersales.intervention.charge", "intervention_id", string="Charges", copy=False
+    )
+    rate_card_id = fields.Many2one(
+        "aftersales.rate.card",
+        compute="_compute_rate_card_id",
+        help="The rate card pricing this intervention: its contract's, else its customer's, "
+        "else the company's default.",
+    )
+    hour_move_ids = fields.One2many(
+        "aftersales.hour.move", "intervention_id", string="Hour Bank Moves", copy=False
+    )
+    hour_bank_request = fields.Json(
+        copy=False,
+        readonly=True,
+        help="The bank hours per kind last drawn for this intervention: a recomputation "
+        "with the same hours draws nothing again.",
+    )
+    charge_amount = fields.Monetary(
+        string="Charged",
+        currency_field="company_currency_id",
+        compute="_compute_charge_totals",
+        store=True,
+    )
+    charge_covered_amount = fields.Monetary(
+        string="Covered",
+        currency_field="company_currency_id",
+        compute="_compute_charge_totals",
+        store=True,
+    )
+    charge_customer_amount = fields.Monetary(
+        string="Customer Pays",
+        currency_field="company_currency_id",
+        compute="_compute_charge_totals",
+        store=True,
     )
     cost_time = fields.Monetary(
         string="Labour Cost",
@@ -76,6 +127,21 @@ class AftersalesIntervention(models.Model):
         string="Margin (%)", compute="_compute_margin", store=True, aggregator="avg"
     )
 
+    @api.depends("contract_id.rate_card_id", "partner_id", "company_id")
+    def _compute_rate_card_id(self):
+        keys = {i: (i.contract_id, i.commercial_partner_id, i.company_id) for i in self}
+        cards = self.env["aftersales.rate.card"].sudo()._resolve_batch(set(keys.values()))
+        for intervention in self:
+            intervention.rate_card_id = cards[keys[intervention]].sudo(False)
+
+    @api.depends("charge_ids.amount", "charge_ids.covered_amount", "charge_ids.customer_amount")
+    def _compute_charge_totals(self):
+        for intervention in self:
+            charges = intervention.charge_ids
+            intervention.charge_amount = sum(charges.mapped("amount"))
+            intervention.charge_covered_amount = sum(charges.mapped("covered_amount"))
+            intervention.charge_customer_amount = sum(charges.mapped("customer_amount"))
+
     @api.depends("charge_ids.cost", "charge_ids.kind")
     def _compute_costs(self):
         for intervention in self:
@@ -108,6 +174,172 @@ class AftersalesIntervention(models.Model):
             intervention.margin_percent = (
                 100.0 * intervention.margin / intervention.revenue if intervention.revenue else 0.0
             )
+
+    # ------------------------------------------------------------------
+    # Computing the charges
+    # ------------------------------------------------------------------
+    def _action_done(self):
+        res = super()._action_done()
+        self._compute_charges()
+        return res
+
+    def action_compute_charges(self):
+        """Recompute the charges of finished interventions before billing: lines are
+        updated in place; lines adjusted by a manager or already billed stay as they are."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a service manager can compute the charges."))
+        self._check_state(("done",), self.env._("Compute Charges"))
+        self._compute_charges()
+        return True
+
+    def _compute_charges(self):
+        """Build the charge lines of ``self`` from their worksheets: each concern gives
+        its lines (``_prepare_charge_vals_list``), the coverage splits them
+        (``_apply_charge_coverage``, hour banks drawn here), then the lines are written
+        in place by their key. System work: the caller's right to finish or to compute
+        is checked before."""
+        system = self.sudo().with_context(aftersales_charge_compute=True)
+        vals_by_intervention = {}
+        for intervention in system:
+            vals_list = intervention._prepare_charge_vals_list()
+            for vals in vals_list:
+                vals.setdefault("sequence", CHARGE_SEQUENCES.get(vals["kind"], 90))
+            vals_by_intervention[intervention] = intervention._apply_charge_coverage(vals_list)
+        # hour moves drawn again leave their old lines without a move (ondelete)
+        self.env["aftersales.intervention.charge"].invalidate_model(["hour_move_id"])
+        system._sync_charges(vals_by_intervention)
+
+    def _apply_charge_coverage(self, vals_list):
+        """Who pays each line (``aftersales.coverage.mixin._charge_coverage``), in one
+        place for every kind; an hour bank pays labour and travel time by drawing their
+        hours, the hours it cannot cover are the customer's."""
+        self.ensure_one()
+        result, bank_vals = [], []
+        for vals in vals_list:
+            payer, percent = self._charge_coverage(vals["kind"], vals.get("product_id"))
+            if payer == "hour_bank":
+                bank_vals.append(vals)
+                continue
+            result.append({**vals, "coverage_kind": payer, "coverage_percent": percent})
+        if bank_vals:
+            result.extend(self._apply_hour_bank(bank_vals))
+        return result
+
+    @api.model
+    def _bank_kind(self, vals):
+        return "travel" if vals["kind"] == "travel_time" else vals.get("labour_kind") or "normal"
+
+    def _apply_hour_bank(self, vals_list):
+        """Draw the billable hours of these labour and travel-time lines from the
+        contract's bank; each line splits into the part the bank pays (100%, linked to
+        its move) and the overage, billed to the customer at the rate card."""
+        self.ensure_one()
+        request = defaultdict(float)
+        for vals in vals_list:
+            request[self._bank_kind(vals)] += vals["quantity"]
+        request = {
+            kind: float_round(request[kind], precision_digits=4)
+            for kind in BANK_ORDER
+            if request.get(kind)
+        }
+        moves = self._hour_bank_draw(request)
+        covered = defaultdict(float)
+        move_of = {}
+        for move in moves:
+            covered[move.labour_kind] += move.worked_hours
+            move_of[move.labour_kind] = move
+        vals_list = sorted(
+            vals_list, key=lambda v: (BANK_ORDER.index(self._bank_kind(v)), v["labour_kind"])
+        )
+        result = []
+        for vals in vals_list:
+            kind = self._bank_kind(vals)
+            quantity = vals["quantity"]
+            take = min(quantity, max(covered[kind], 0.0))
+            covered[kind] -= take
+            worked = vals.get("worked_hours", 0.0)
+            for part, payer, percent, move in (
+                (take, "hour_bank", 100.0, move_of.get(kind)),
+                (quantity - take, "customer", 0.0, False),
+            ):
+                if float_compare(part, 0.0, precision_digits=4) <= 0:
+                    continue
+                result.append(
+                    {
+                        **vals,
+                        "quantity": part,
+                        "worked_hours": worked * part / quantity,
+                        "coverage_kind": payer,
+                        "coverage_percent": percent,
+                        "hour_move_id": move.id if move else False,
+                    }
+                )
+        return result
+
+    def _hour_bank_draw(self, request):
+        """The consumption moves of this intervention for ``request`` ({bank kind:
+        hours}): the ones already drawn when the hours are the same (a recomputation
+        draws nothing twice), else the old ones go and the hours are drawn again
+        (``contract._consume``: row lock, block or bill the overage)."""
+        self.ensure_one()
+        existing = self.hour_move_ids.filtered(lambda m: m.kind == "consumption")
+        if existing and self.hour_bank_request == request:
+            return existing
+        if existing:
+            self.message_post(
+                body=self.env._(
+                    "Hours changed: %(hours)s h drawn from hour bank %(bank)s are drawn again.",
+                    hours="%g" % round(sum(existing.mapped("worked_hours")), 2),
+                    bank=existing.contract_id[:1].name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            existing.unlink()
+        self.hour_bank_request = request
+        if not request:
+            return existing.browse()
+        when = self.date_end or fields.Datetime.now()
+        result = self.contract_id._consume(
+            request,
+            ticket=self.ticket_id,
+            intervention=self,
+            date=fields.Date.context_today(self, when),
+        )
+        return result["moves"]
+
+    def _sync_charges(self, vals_by_intervention):
+        """Write the lines of each intervention in place: a line whose key
+        (``_charge_key``) is computed again is updated, a new key is created, a key no
+        longer computed is deleted. Adjusted and billed lines stay as they are, and
+        nothing is computed again under their key."""
+        Charge = self.env["aftersales.intervention.charge"]
+        to_create, to_unlink = [], Charge
+        for intervention, vals_list in vals_by_intervention.items():
+            existing, kept = {}, set()
+            for charge in intervention.charge_ids:
+                key = charge._charge_key()
+                if charge.is_adjusted or charge.sale_line_id:
+                    kept.add(key)
+                elif key in existing:
+                    to_unlink |= charge
+                else:
+                    existing[key] = charge
+            for vals in vals_list:
+                vals = {**vals, "intervention_id": intervention.id}
+                key = Charge._charge_key_from_vals(vals)
+                if key in kept:
+                    continue
+                charge = existing.pop(key, None)
+                if charge is None:
+                    to_create.append(vals)
+                    continue
+                changes = charge._charge_changes(vals)
+                if changes:
+                    charge.write(changes)
+            for charge in existing.values():
+                to_unlink |= charge
+        to_unlink.unlink()
+        return Charge.create(to_create)
 
     def _prepare_charge_vals_list(self):
         """The charge lines of this intervention, as ``create`` values before coverage:

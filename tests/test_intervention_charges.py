@@ -1,0 +1,338 @@
+from datetime import date, datetime
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import freeze_time, tagged
+
+from .common_charges import AftersalesChargeCase
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-05 12:00")
+class TestInterventionCharges(AftersalesChargeCase):
+    """Finishing an intervention prices its worksheet: call-out, travel, travel time,
+    labour per kind of hours, per diem and materials, each with its cost; each example is
+    computed by hand below, to the cent."""
+
+    def test_saturday_overtime(self):
+        intervention = self._intervention(travel_km=42.0)
+        # Saturday 30 May 2026 (Europe/Rome, CEST = UTC+2): travel 08:20-09:00, work
+        # 09:00-11:10; the calendar is Monday to Friday, so every minute is overtime
+        self._entry(
+            intervention, datetime(2026, 5, 30, 6, 20), datetime(2026, 5, 30, 7, 0), "travel"
+        )
+        self._entry(intervention, datetime(2026, 5, 30, 7, 0), datetime(2026, 5, 30, 9, 10))
+        self._finish(intervention)
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                # call-out: 1 x 35.00; no cost of its own
+                ("callout", False, "customer"): (1.0, 35.0, 35.0, 0.0, 35.0, 0.0),
+                # 42 km x 0.45 = 18.90; cost 42 km x 0.30 = 12.60
+                ("travel", False, "customer"): (42.0, 0.45, 18.9, 0.0, 18.9, 12.6),
+                # 40 min of overtime travel: above the 30-min minimum, rounded up to
+                # 3 units of 15 min = 0.75 h at 30.00 x 1.30 = 39.00 -> 29.25;
+                # cost 40/60 h x 30.00 = 20.00
+                ("travel_time", "overtime", "customer"): (0.75, 39.0, 29.25, 0.0, 29.25, 20.0),
+                # 130 min of overtime work: 9 units of 15 min = 2.25 h at
+                # 48.00 x 1.30 = 62.40 -> 140.40; cost 130/60 h x 30.00 = 65.00
+                ("labour", "overtime", "customer"): (2.25, 62.4, 140.4, 0.0, 140.4, 65.0),
+            },
+        )
+        # 35.00 + 18.90 + 29.25 + 140.40 = 223.55, all the customer's (no coverage)
+        self.assertEqual(intervention.charge_amount, 223.55)
+        self.assertEqual(intervention.charge_customer_amount, 223.55)
+        # time 20.00 + 65.00 = 85.00; travel 12.60; total 97.60
+        self.assertEqual(
+            (intervention.cost_time, intervention.cost_travel, intervention.cost_total),
+            (85.0, 12.6, 97.6),
+        )
+        self.assertEqual(intervention.margin, -97.6)  # nothing invoiced yet
+
+    def test_public_holiday_minimum_and_per_diem(self):
+        intervention = self._intervention(per_diem_days=1.0)
+        # Tuesday 2 June 2026, Festa della Repubblica: 10:00-11:50 CEST, 110 min
+        self._entry(intervention, datetime(2026, 6, 2, 8, 0), datetime(2026, 6, 2, 9, 50))
+        # Wednesday 3 June, 10:00-10:10 CEST: 10 normal minutes
+        self._entry(intervention, datetime(2026, 6, 3, 8, 0), datetime(2026, 6, 3, 8, 10))
+        self._finish(intervention)
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                ("callout", False, "customer"): (1.0, 35.0, 35.0, 0.0, 35.0, 0.0),
+                # 110 min: 8 units of 15 min = 2 h at 48.00 x 1.50 = 72.00 -> 144.00;
+                # cost 110/60 h x 30.00 = 55.00
+                ("labour", "holiday", "customer"): (2.0, 72.0, 144.0, 0.0, 144.0, 55.0),
+                # 10 min raised to the 30-min minimum: 0.5 h x 48.00 = 24.00;
+                # cost 10/60 h x 30.00 = 5.00
+                ("labour", "normal", "customer"): (0.5, 48.0, 24.0, 0.0, 24.0, 5.0),
+                # the worksheet's per diem day: 1 x 45.00
+                ("per_diem", False, "customer"): (1.0, 45.0, 45.0, 0.0, 45.0, 0.0),
+            },
+        )
+        # 35.00 + 144.00 + 24.00 + 45.00 = 248.00; no km, no travel line
+        self.assertEqual(intervention.charge_customer_amount, 248.0)
+        self.assertEqual(intervention.cost_total, 60.0)
+
+    def test_half_labour_contract_with_parts_covered(self):
+        self._create_contract(
+            lines=[
+                self._fee_line(),
+                self._covered_line(
+                    lot=self.lot,
+                    labour_coverage=50.0,
+                    parts_coverage=100.0,
+                    travel_coverage=0.0,
+                    callout_coverage=0.0,
+                ),
+            ]
+        )
+        intervention = self._intervention(
+            lot_id=self.lot.id, travel_km=10.0, material_move_ids=[self._used(self.gasket, 2.0)]
+        )
+        self.assertEqual(intervention.coverage_kind, "contract")
+        # Wednesday 3 June, 09:00-10:30 CEST: 90 normal minutes
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 30))
+        self._finish(intervention)
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                # call-out and travel: 0% covered by the contract line
+                ("callout", False, "customer"): (1.0, 35.0, 35.0, 0.0, 35.0, 0.0),
+                # 10 km x 0.45 = 4.50; cost 10 x 0.30 = 3.00
+                ("travel", False, "customer"): (10.0, 0.45, 4.5, 0.0, 4.5, 3.0),
+                # 1.5 h x 48.00 = 72.00, 50% covered: 36.00 + 36.00; cost 1.5 x 30 = 45.00
+                ("labour", "normal", "contract"): (1.5, 48.0, 72.0, 36.0, 36.0, 45.0),
+                # 2 gaskets at the list price 9.50 = 19.00, 100% covered; cost: the
+                # delivery's valuation, 2 x 4.00 (average cost) = 8.00
+                ("material", False, "contract"): (2.0, 9.5, 19.0, 19.0, 0.0, 8.0),
+            },
+        )
+        # customer: 35.00 + 4.50 + 36.00 = 75.50; contract: 36.00 + 19.00 = 55.00
+        self.assertEqual(intervention.charge_customer_amount, 75.5)
+        self.assertEqual(intervention.charge_covered_amount, 55.0)
+        # cost: 45.00 time + 3.00 travel + 8.00 materials = 56.00
+        self.assertEqual(
+            (intervention.cost_time, intervention.cost_materials, intervention.cost_total),
+            (45.0, 8.0, 56.0),
+        )
+
+    def test_warranty_with_travel_billed(self):
+        lot = self._create_lot(
+            "AUR-W001",
+            aftersales_customer_id=self.customer.id,
+            aftersales_delivery_date=date(2026, 1, 15),
+            aftersales_warranty_end=date(2027, 1, 15),
+        )
+        intervention = self._intervention(
+            lot_id=lot.id, travel_km=30.0, material_move_ids=[self._used(self.gasket)]
+        )
+        self.assertEqual(intervention.coverage_kind, "warranty")
+        # Wednesday 3 June, 09:00-10:00 CEST
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 0))
+        self._finish(intervention)
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                # the machine's warranty covers parts and labour, not travel and call-out
+                ("callout", False, "customer"): (1.0, 35.0, 35.0, 0.0, 35.0, 0.0),
+                # 30 km x 0.45 = 13.50; cost 30 x 0.30 = 9.00
+                ("travel", False, "customer"): (30.0, 0.45, 13.5, 0.0, 13.5, 9.0),
+                ("labour", "normal", "warranty"): (1.0, 48.0, 48.0, 48.0, 0.0, 30.0),
+                ("material", False, "warranty"): (1.0, 9.5, 9.5, 9.5, 0.0, 4.0),
+            },
+        )
+        # customer: 35.00 + 13.50 = 48.50; warranty: 48.00 + 9.50 = 57.50
+        self.assertEqual(intervention.charge_customer_amount, 48.5)
+        self.assertEqual(intervention.charge_covered_amount, 57.5)
+        # the product says its warranty covers travel too: recomputing bills none of it
+        self.machine.aftersales_warranty_travel = True
+        intervention.with_user(self.user_manager).action_compute_charges()
+        self.assertEqual(intervention.charge_customer_amount, 0.0)
+        self.assertEqual(intervention.charge_covered_amount, 106.0)
+
+    def test_hour_bank_runs_out_mid_intervention(self):
+        bank = self._bank(2.0, hour_bank_overage="bill", hour_bank_overtime_factor=2.0)
+        intervention = self._intervention()
+        self.assertEqual(intervention.coverage_kind, "hour_bank")
+        # Wednesday 3 June: 09:00-10:30 CEST normal (1.5 h), 17:00-18:00 overtime (1 h)
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 30))
+        self._entry(intervention, datetime(2026, 6, 3, 15, 0), datetime(2026, 6, 3, 16, 0))
+        self._finish(intervention)
+        # the bank pays normal hours first: 1.5 bank h, 0.5 left; an overtime hour is 2
+        # bank hours, so 0.5 / 2 = 0.25 overtime h are covered and 0.75 are billed
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                ("callout", False, "customer"): (1.0, 35.0, 35.0, 0.0, 35.0, 0.0),
+                # 1.5 h x 48.00 = 72.00 from the bank; cost 1.5 h x 30.00 = 45.00
+                ("labour", "normal", "hour_bank"): (1.5, 48.0, 72.0, 72.0, 0.0, 45.0),
+                # 0.25 h x 62.40 = 15.60 from the bank; cost 0.25 x 30.00 = 7.50
+                ("labour", "overtime", "hour_bank"): (0.25, 62.4, 15.6, 15.6, 0.0, 7.5),
+                # 0.75 h x 62.40 = 46.80 billed; cost 0.75 x 30.00 = 22.50
+                ("labour", "overtime", "customer"): (0.75, 62.4, 46.8, 0.0, 46.8, 22.5),
+            },
+        )
+        # customer: 35.00 + 46.80 = 81.80
+        self.assertEqual(intervention.charge_customer_amount, 81.8)
+        self.assertEqual(bank.hour_bank_remaining, 0.0)
+        moves = intervention.hour_move_ids
+        self.assertEqual(
+            sorted((m.labour_kind, m.hours, m.worked_hours) for m in moves),
+            [("normal", -1.5, 1.5), ("overtime", -0.5, 0.25)],
+        )
+        self.assertEqual(
+            intervention.charge_ids.filtered("hour_move_id").hour_move_id, intervention.hour_move_ids
+        )
+        # recomputing: the same lines, the same moves, nothing drawn twice
+        lines_before = intervention.charge_ids
+        intervention.with_user(self.user_manager).action_compute_charges()
+        self.assertEqual(intervention.charge_ids, lines_before)
+        self.assertEqual(intervention.hour_move_ids, moves)
+        self.assertEqual(bank.hour_bank_used, 2.0)
+        # a manager adds half an hour to the worksheet: the moves are drawn again,
+        # 2 normal hours now take the whole bank and the overtime hour is billed
+        self._entry(intervention, datetime(2026, 6, 4, 7, 0), datetime(2026, 6, 4, 7, 30))
+        intervention.with_user(self.user_manager).action_compute_charges()
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                ("callout", False, "customer"): (1.0, 35.0, 35.0, 0.0, 35.0, 0.0),
+                # 2 h x 48.00 = 96.00 from the bank; cost 2 h x 30.00 = 60.00
+                ("labour", "normal", "hour_bank"): (2.0, 48.0, 96.0, 96.0, 0.0, 60.0),
+                # 1 h x 62.40 billed; cost 30.00
+                ("labour", "overtime", "customer"): (1.0, 62.4, 62.4, 0.0, 62.4, 30.0),
+            },
+        )
+        self.assertEqual(
+            [(m.labour_kind, m.hours) for m in intervention.hour_move_ids], [("normal", -2.0)]
+        )
+        self.assertEqual((bank.hour_bank_used, bank.hour_bank_remaining), (2.0, 0.0))
+
+    def test_hour_bank_blocked_refuses_finishing(self):
+        bank = self._bank(1.0, hour_bank_overage="block")
+        intervention = self._intervention()
+        # 1.5 normal hours against 1 bank hour
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 30))
+        intervention.action_start()
+        with self.assertRaisesRegex(UserError, "1 h left, this work needs 1.5 h"):
+            intervention.action_done()
+        self.env.invalidate_all()
+        self.assertEqual(intervention.state, "in_progress")
+        self.assertFalse(intervention.charge_ids)
+        self.assertFalse(intervention.hour_move_ids)
+        self.assertEqual(bank.hour_bank_remaining, 1.0)
+
+    def test_recompute_is_idempotent_and_keeps_adjusted_lines(self):
+        intervention = self._intervention(travel_km=42.0)
+        self._entry(intervention, datetime(2026, 5, 30, 7, 0), datetime(2026, 5, 30, 9, 10))
+        self._finish(intervention)
+        before = self._lines(intervention)
+        lines = intervention.charge_ids
+        manager_view = intervention.with_user(self.user_manager)
+        manager_view.action_compute_charges()
+        manager_view.action_compute_charges()
+        self.assertEqual(intervention.charge_ids, lines)
+        self.assertEqual(self._lines(intervention), before)
+        # a manager bills 2 overtime hours instead of 2.25: 2 x 62.40 = 124.80
+        labour = lines.filtered(lambda c: c.kind == "labour")
+        labour.with_user(self.user_manager).quantity = 2.0
+        self.assertTrue(labour.is_adjusted)
+        self.assertEqual(labour.amount, 124.8)
+        note = intervention.message_ids.filtered(lambda m: "adjusted" in (m.body or ""))[:1]
+        self.assertIn("2.25 → 2", note.body)
+        # the kilometres change: the travel line follows, the adjusted line stays
+        intervention.travel_km = 50.0
+        manager_view.action_compute_charges()
+        self.assertEqual(intervention.charge_ids, lines)
+        self.assertEqual((labour.quantity, labour.amount), (2.0, 124.8))
+        travel = lines.filtered(lambda c: c.kind == "travel")
+        # 50 km x 0.45 = 22.50; cost 50 x 0.30 = 15.00
+        self.assertEqual((travel.amount, travel.cost), (22.5, 15.0))
+
+    def test_cost_follows_the_standard_records(self):
+        intervention = self._intervention(travel_km=10.0)
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 0))
+        self._finish(intervention)
+        labour = intervention.charge_ids.filtered(lambda c: c.kind == "labour")
+        self.assertEqual(labour.cost, 30.0)
+        # the technician's timesheet cost is revalued at 36.00 an hour: no copy to update
+        self.env["account.analytic.line"].search(
+            [("aftersales_intervention_id", "=", intervention.id)]
+        ).amount = -36.0
+        self.assertEqual(labour.cost, 36.0)
+        self.assertEqual(intervention.cost_time, 36.0)
+        # a vehicle costing 0.50 a km: 10 x 0.50 = 5.00
+        vehicle = self.env["fleet.vehicle"].create(
+            {
+                "model_id": self.env["fleet.vehicle.model"]
+                .create(
+                    {
+                        "name": "Doblò",
+                        "brand_id": self.env["fleet.vehicle.model.brand"]
+                        .create({"name": "Fiat"})
+                        .id,
+                    }
+                )
+                .id,
+                "aftersales_cost_per_km": 0.5,
+            }
+        )
+        intervention.vehicle_id = vehicle
+        self.assertEqual(intervention.cost_travel, 5.0)
+
+    def test_rights(self):
+        intervention = self._intervention()
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 0))
+        self._finish(intervention)
+        charge = intervention.charge_ids.filtered(lambda c: c.kind == "labour")
+        # technicians read the lines, never write them nor compute them
+        self.assertEqual(charge.with_user(self.user_technician).amount, 48.0)
+        with self.assertRaises(AccessError):
+            charge.with_user(self.user_technician).quantity = 0.5
+        with self.assertRaises(AccessError):
+            intervention.with_user(self.user_technician).action_compute_charges()
+        # system fields refused to anyone over RPC, managers included
+        for vals in ({"cost": 0.0}, {"amount": 1.0}, {"is_adjusted": False}, {"sale_line_id": 1}):
+            with self.assertRaises(AccessError):
+                charge.with_user(self.user_manager).write(vals)
+        with self.assertRaises(AccessError):
+            self.env["aftersales.intervention.charge"].with_user(self.user_manager).create(
+                {
+                    "intervention_id": intervention.id,
+                    "kind": "labour",
+                    "name": "Free hour",
+                    "customer_amount": 0.0,
+                }
+            )
+        # a line added by hand is the manager's: kept by recomputations, told in the chatter
+        extra = (
+            self.env["aftersales.intervention.charge"]
+            .with_user(self.user_manager)
+            .create(
+                {
+                    "intervention_id": intervention.id,
+                    "kind": "material",
+                    "name": "Descaler",
+                    "quantity": 2.0,
+                    "price_unit": 7.5,
+                }
+            )
+        )
+        self.assertTrue(extra.is_adjusted)
+        intervention.with_user(self.user_manager).action_compute_charges()
+        self.assertIn(extra, intervention.charge_ids)
+        self.assertEqual(intervention.charge_customer_amount, 35.0 + 48.0 + 15.0)
+
+    def test_coverage_split_is_the_tickets(self):
+        """A ticket and its intervention split charges with the same code."""
+        self._create_contract(
+            lines=[self._fee_line(), self._covered_line(lot=self.lot, labour_coverage=50.0)]
+        )
+        ticket = self._create_ticket(lot_id=self.lot.id)
+        intervention = self._intervention(ticket_id=ticket.id, lot_id=self.lot.id)
+        for kind in ("labour", "material", "travel", "callout", "subcontract"):
+            self.assertEqual(
+                ticket._charge_coverage(kind), intervention._charge_coverage(kind), kind
+            )
+        self.assertEqual(intervention._charge_coverage("labour"), ("contract", 50.0))
+        self.assertEqual(intervention._charge_coverage("material"), ("contract", 100.0))
