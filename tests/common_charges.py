@@ -52,7 +52,9 @@ class AftersalesChargeCase(AftersalesInterventionCase):
                 "min_billable_minutes": 30,
             }
         )
-        warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
         cls.van = cls.env["stock.location"].create(
             {
                 "name": "Van FB123XY",

@@ -28,6 +28,7 @@ COUNTED_MODELS = (
     "aftersales.team",
     "aftersales.intervention",
     "aftersales.hour.move",
+    "aftersales.intervention.charge",
     "aftersales.price.index.value",
     "aftersales.rate.card",
     "aftersales.rate.card.zone",
@@ -82,6 +83,43 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             {"summary": "Replace pump", "partner_id": cls.customer.id}
         )
         cls.intervention_running.action_start()
+        # an intervention drawing 5 h from the 4 h bank set to block
+        employee = cls.env["hr.employee"].create(
+            {"name": "Tecnico Banca", "user_id": cls.user_technician.id, "hourly_cost": 30.0}
+        )
+        cls.intervention_bank = Intervention.create(
+            {
+                "summary": "Long repair",
+                "partner_id": cls.customer.id,
+                "employee_ids": [Command.set(employee.ids)],
+            }
+        )
+        cls.env["aftersales.intervention.time"].create(
+            {
+                "intervention_id": cls.intervention_bank.id,
+                "employee_id": employee.id,
+                "date_start": datetime(2026, 3, 4, 8, 0),
+                "date_end": datetime(2026, 3, 4, 13, 0),
+            }
+        )
+        cls.intervention_bank.action_start()
+        cls.intervention_done = Intervention.create(
+            {"summary": "Check", "partner_id": cls.customer_other.id}
+        )
+        cls.intervention_done.action_start()
+        cls.intervention_done.action_done()
+        cls.charge = (
+            cls.env["aftersales.intervention.charge"]
+            .with_context(aftersales_charge_compute=True)
+            .create(
+                {
+                    "intervention_id": cls.intervention_done.id,
+                    "kind": "callout",
+                    "name": "Call-out fee",
+                    "price_unit": 35.0,
+                }
+            )
+        )
         cls.index = cls.env["aftersales.price.index"].create(
             {
                 "name": "FOI (test)",
@@ -148,6 +186,26 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
         Ticket = technician["aftersales.ticket"]
         ticket_vals = {"subject": "Leak", "partner_id": self.customer.id, "team_id": self.team.id}
         return [
+            (
+                "charge: finishing draws more than a blocked hour bank holds",
+                lambda: self.intervention_bank.with_user(self.user_technician).action_done(),
+                UserError,
+                "4 h left, this work needs",
+            ),
+            (
+                "charge: covered share paid by the customer",
+                lambda: self.charge.with_user(self.user_manager).write({"coverage_percent": 50.0}),
+                ValidationError,
+                "paid by the customer has no covered share",
+            ),
+            (
+                "charge: computed before the intervention is done",
+                lambda: self.intervention_running.with_user(
+                    self.user_manager
+                ).action_compute_charges(),
+                UserError,
+                "Compute Charges: intervention",
+            ),
             (
                 "ticket: serial of another customer",
                 lambda: Ticket.create({**ticket_vals, "lot_id": self.lot_other.id}),
@@ -316,7 +374,7 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 "hour bank: consumption beyond the balance",
                 lambda: self.bank._consume({"normal": 5.0}),
                 UserError,
-                "4 h left, this work needs 5 h",
+                "4 h left, this work needs",
             ),
             (
                 "hour bank: negative consumption",
@@ -733,6 +791,52 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 ],
                 "AccessError",
                 "not allowed to create",
+            ),
+            (
+                "charge: negative quantity",
+                "as_manager",
+                [
+                    (
+                        "aftersales.intervention.charge",
+                        "write",
+                        [self.charge.ids, {"quantity": -1.0}],
+                    )
+                ],
+                "ValidationError",
+                "quantity of a charge cannot be negative",
+            ),
+            (
+                "charge: coverage above 100%",
+                "as_manager",
+                [
+                    (
+                        "aftersales.intervention.charge",
+                        "write",
+                        [self.charge.ids, {"coverage_kind": "contract", "coverage_percent": 150}],
+                    )
+                ],
+                "ValidationError",
+                "coverage percentage must be between 0 and 100",
+            ),
+            (
+                "charge: a manager writes the cost",
+                "as_manager",
+                [("aftersales.intervention.charge", "write", [self.charge.ids, {"cost": 1.0}])],
+                "AccessError",
+                "cannot be written directly",
+            ),
+            (
+                "charge: a technician changes a price",
+                "as_technician",
+                [
+                    (
+                        "aftersales.intervention.charge",
+                        "write",
+                        [self.charge.ids, {"price_unit": 1.0}],
+                    )
+                ],
+                "AccessError",
+                "not allowed to modify",
             ),
             (
                 "delivery note: negative packages",
