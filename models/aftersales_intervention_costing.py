@@ -50,6 +50,10 @@ class AftersalesIntervention(models.Model):
         help="The rate card pricing this intervention: its contract's, else its customer's, "
         "else the company's default.",
     )
+    can_adjust_charges = fields.Boolean(
+        compute="_compute_can_adjust_charges",
+        help="The current user may adjust the charges (a manager).",
+    )
     hour_move_ids = fields.One2many(
         "aftersales.hour.move", "intervention_id", string="Hour Bank Moves", copy=False
     )
@@ -126,6 +130,10 @@ class AftersalesIntervention(models.Model):
     margin_percent = fields.Float(
         string="Margin (%)", compute="_compute_margin", store=True, aggregator="avg"
     )
+
+    @api.depends_context("uid")
+    def _compute_can_adjust_charges(self):
+        self.can_adjust_charges = self.env.user.has_group(MANAGER_GROUP)
 
     @api.depends("contract_id.rate_card_id", "partner_id", "company_id")
     def _compute_rate_card_id(self):
