@@ -280,22 +280,23 @@ class AftersalesIntervention(models.Model):
     def _check_invoice_group(self, key, orders):
         """A grouped invoice has one company and one currency."""
         partner, __ = key
-        for fname, label in (
-            ("company_id", self.env._("companies")),
-            ("currency_id", self.env._("currencies")),
-        ):
-            if len(orders[fname]) > 1:
-                raise UserError(
-                    self.env._(
-                        "The interventions of %(partner)s cannot go on one invoice: their "
-                        "orders (%(orders)s) mix %(what)s (%(values)s). Invoice them "
-                        "separately, for example one company at a time.",
-                        partner=partner.display_name,
-                        orders=", ".join(orders.mapped("name")),
-                        what=label,
-                        values=", ".join(orders[fname].mapped("name")),
-                    )
+        mixed = None
+        if len(orders.company_id) > 1:
+            mixed = (self.env._("companies"), orders.company_id.mapped("name"))
+        elif len(orders.currency_id) > 1:
+            mixed = (self.env._("currencies"), orders.currency_id.mapped("name"))
+        if mixed:
+            raise UserError(
+                self.env._(
+                    "The interventions of %(partner)s cannot go on one invoice: their "
+                    "orders (%(orders)s) mix %(what)s (%(values)s). Invoice them "
+                    "separately, for example one company at a time.",
+                    partner=partner.display_name,
+                    orders=", ".join(orders.mapped("name")),
+                    what=mixed[0],
+                    values=", ".join(mixed[1]),
                 )
+            )
 
     @api.model
     def _invoice_orders(self, groups, by_month=True, batch_size=200):

@@ -29,7 +29,9 @@ class SaleOrder(models.Model):
         groups="aftersales.group_aftersales_user",
     )
     aftersales_intervention_count = fields.Integer(
-        compute="_compute_aftersales_intervention_ids", groups="aftersales.group_aftersales_user"
+        string="Intervention Count",
+        compute="_compute_aftersales_intervention_ids",
+        groups="aftersales.group_aftersales_user",
     )
 
     @api.depends("aftersales_contract_ids")
