@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools.misc import format_date
 
 
 class AccountMove(models.Model):
@@ -15,6 +16,18 @@ class AccountMove(models.Model):
     )
     aftersales_period_start = fields.Date(string="Billed Period Start", copy=False, readonly=True)
     aftersales_period_end = fields.Date(string="Billed Period End", copy=False, readonly=True)
+    aftersales_ddt_picking_ids = fields.Many2many(
+        "stock.picking",
+        "account_move_aftersales_ddt_rel",
+        "move_id",
+        "picking_id",
+        string="Delivery Notes",
+        compute="_compute_aftersales_ddt_picking_ids",
+        store=True,
+        copy=False,
+        help="The delivery notes (DDT) of the goods this invoice bills, listed on a "
+        "deferred invoice.",
+    )
 
     # A contract period has at most one live invoice, whoever creates it and however often
     # the cron is rerun: the database refuses the second one.
@@ -23,6 +36,29 @@ class AccountMove(models.Model):
         " WHERE (aftersales_contract_id IS NOT NULL AND state != 'cancel')",
         "This contract period has already been invoiced.",
     )
+
+    @api.depends("invoice_line_ids.sale_line_ids")
+    def _compute_aftersales_ddt_picking_ids(self):
+        for move in self:
+            # sudo: the invoice lists the notes of its goods, whoever reads it
+            pickings = move.sudo().invoice_line_ids.sale_line_ids.move_ids.filtered(
+                lambda m: m.state == "done"
+            ).picking_id
+            move.aftersales_ddt_picking_ids = pickings.filtered("aftersales_ddt_number").sorted(
+                lambda p: (p.aftersales_ddt_date, p.aftersales_ddt_number)
+            )
+
+    def _aftersales_ddt_references(self):
+        """"DDT/2026/00001 of 03/06/2026, ..." for the invoice report."""
+        self.ensure_one()
+        return ", ".join(
+            self.env._(
+                "%(number)s of %(date)s",
+                number=picking.aftersales_ddt_number,
+                date=format_date(self.env, picking.aftersales_ddt_date),
+            )
+            for picking in self.sudo().aftersales_ddt_picking_ids
+        )
 
     def _post(self, soft=True):
         posted = super()._post(soft)

@@ -13,11 +13,51 @@ class SaleOrder(models.Model):
     aftersales_contract_count = fields.Integer(
         compute="_compute_aftersales_contract_count", groups="aftersales.group_aftersales_user"
     )
+    aftersales_intervention_id = fields.Many2one(
+        "aftersales.intervention",
+        string="Billed Intervention",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+        groups="aftersales.group_aftersales_user",
+        help="The intervention this order was made to bill.",
+    )
+    aftersales_intervention_ids = fields.Many2many(
+        "aftersales.intervention",
+        string="Interventions",
+        compute="_compute_aftersales_intervention_ids",
+        groups="aftersales.group_aftersales_user",
+    )
+    aftersales_intervention_count = fields.Integer(
+        string="Intervention Count",
+        compute="_compute_aftersales_intervention_ids",
+        groups="aftersales.group_aftersales_user",
+    )
 
     @api.depends("aftersales_contract_ids")
     def _compute_aftersales_contract_count(self):
         for order in self:
             order.aftersales_contract_count = len(order.aftersales_contract_ids)
+
+    @api.depends("order_line.aftersales_charge_ids")
+    def _compute_aftersales_intervention_ids(self):
+        for order in self:
+            interventions = order.order_line.aftersales_charge_ids.intervention_id
+            order.aftersales_intervention_ids = interventions
+            order.aftersales_intervention_count = len(interventions)
+
+    def action_view_aftersales_interventions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales.aftersales_intervention_action"
+        )
+        interventions = self.aftersales_intervention_ids
+        action["domain"] = [("id", "in", interventions.ids)]
+        action["context"] = {"create": False}
+        if len(interventions) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = interventions.id
+        return action
 
     def _action_confirm(self):
         res = super()._action_confirm()

@@ -12,6 +12,49 @@ class SaleOrderLine(models.Model):
         "the order does not invoice it.",
     )
 
+    qty_delivered_method = fields.Selection(
+        selection_add=[("aftersales", "Interventions")], ondelete={"aftersales": "set manual"}
+    )
+    aftersales_charge_ids = fields.One2many(
+        "aftersales.intervention.charge",
+        "sale_line_id",
+        string="Intervention Charges",
+        readonly=True,
+        groups="aftersales.group_aftersales_user",
+    )
+
+    @api.depends("aftersales_charge_ids")
+    def _compute_qty_delivered_method(self):
+        res = super()._compute_qty_delivered_method()
+        for line in self:
+            # sudo: the charges are the intervention's; whoever reads the order sees
+            # how its lines are delivered
+            charges = line.sudo().aftersales_charge_ids
+            if charges and line.product_id.type == "service":
+                line.qty_delivered_method = "aftersales"
+        return res
+
+    @api.depends(
+        "aftersales_charge_ids.quantity",
+        "aftersales_charge_ids.intervention_id.state",
+    )
+    def _compute_qty_delivered(self):
+        return super()._compute_qty_delivered()
+
+    def _prepare_qty_delivered(self):
+        """A service line billing intervention charges is delivered by the charges of
+        the done interventions, in the line's unit."""
+        delivered = super()._prepare_qty_delivered()
+        for line in self.filtered(lambda sol: sol.qty_delivered_method == "aftersales"):
+            qty = 0.0
+            for charge in line.sudo().aftersales_charge_ids:
+                if charge.intervention_id.state != "done":
+                    continue
+                uom = charge.uom_id or line.product_uom_id
+                qty += uom._compute_quantity(charge.quantity, line.product_uom_id)
+            delivered[line] = qty
+        return delivered
+
     @api.depends("aftersales_billed_by_contract")
     def _compute_qty_to_invoice(self):
         res = super()._compute_qty_to_invoice()

@@ -32,6 +32,10 @@ COUNTED_MODELS = (
     "aftersales.price.index.value",
     "aftersales.rate.card",
     "aftersales.rate.card.zone",
+    "aftersales.intervention.charge",
+    "sale.order",
+    "sale.order.line",
+    "account.move",
 )
 NUMBERED = ("aftersales.ticket", "aftersales.contract", "aftersales.intervention")
 RAW_DATABASE_TEXT = re.compile(r"psycopg2|violates|constraint \"|Traceback|0x00", re.IGNORECASE)
@@ -141,12 +145,49 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 ],
             }
         )
+        cls._setup_billing()
         warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
         cls.picking = cls.env["stock.picking"].create(
             {"picking_type_id": warehouse.out_type_id.id, "partner_id": cls.customer.id}
         )
+
+    @classmethod
+    def _setup_billing(cls):
+        """Done interventions of one customer in two companies, one of them billed."""
+        Intervention = cls.env["aftersales.intervention"]
+        cls.intervention_billed, cls.intervention_due, cls.intervention_due_b = (
+            Intervention.create(
+                [
+                    {"summary": "Billed", "partner_id": cls.customer.id},
+                    {"summary": "Due", "partner_id": cls.customer.id},
+                    {
+                        "summary": "Due in B",
+                        "partner_id": cls.customer.id,
+                        "company_id": cls.company_b.id,
+                        "contract_id": False,
+                        "contract_line_id": False,
+                    },
+                ]
+            )
+        )
+        done = cls.intervention_billed | cls.intervention_due | cls.intervention_due_b
+        done.write({"state": "done", "date_end": datetime(2026, 6, 3, 10, 0)})
+        cls.env["aftersales.intervention.charge"].create(
+            [
+                {
+                    "intervention_id": intervention.id,
+                    "kind": "labour",
+                    "name": "Labour",
+                    "product_id": cls.labour_product.id,
+                    "quantity": 1.0,
+                    "price_unit": 45.0,
+                }
+                for intervention in done
+            ]
+        )
+        cls.intervention_billed._create_sale_orders()
 
     # ------------------------------------------------------------------
     # What must not change
@@ -413,6 +454,39 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 lambda: self.intervention_running.with_user(self.user_manager).unlink(),
                 UserError,
                 "Only interventions to plan or cancelled ones",
+            ),
+            (
+                "billing: an intervention not done",
+                lambda: self.intervention_running.with_user(
+                    self.user_manager
+                ).action_create_sale_order(),
+                UserError,
+                "is not done: only done interventions are billed",
+            ),
+            (
+                "billing: an intervention already billed",
+                lambda: (self.intervention_due | self.intervention_billed)
+                .with_user(self.user_manager)
+                .action_create_sale_order(),
+                UserError,
+                "has already been billed",
+            ),
+            (
+                "billing: a technician bills",
+                lambda: self.intervention_due.with_user(
+                    self.user_technician
+                ).action_create_sale_order(),
+                AccessError,
+                "Only After-Sales managers and accountants",
+            ),
+            (
+                "invoicing: one invoice mixing companies",
+                lambda: self.env["aftersales.invoice.due.wizard"]
+                .with_context(allowed_company_ids=[self.company.id, self.company_b.id])
+                .create({})
+                .action_invoice(),
+                UserError,
+                "mix companies",
             ),
         ]
 

@@ -117,6 +117,7 @@ class TestRoleSurface(AftersalesHelpdeskCase):
         client, menus = self._open_module(self.user_manager)
         self.assertIn("aftersales.aftersales_team_menu", menus)
         self.assertIn("aftersales.aftersales_contract_failed_menu", menus)
+        self.assertIn("aftersales.aftersales_invoice_due_menu", menus)
         self.assertLessEqual(
             {
                 "aftersales.ticket",
@@ -133,7 +134,13 @@ class TestRoleSurface(AftersalesHelpdeskCase):
 
     def test_accountant_opens_contracts_from_accounting(self):
         client, menus = self._open_module(self.user_accountant)
-        self.assertEqual(menus, {"aftersales.aftersales_contract_accounting_menu"})
+        self.assertEqual(
+            menus,
+            {
+                "aftersales.aftersales_contract_accounting_menu",
+                "aftersales.aftersales_invoice_due_accounting_menu",
+            },
+        )
         self.assertIn("aftersales.contract", self._read_models(client))
 
     def test_other_apps_users_see_no_after_sales_menu(self):

@@ -1,0 +1,453 @@
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+
+_logger = logging.getLogger(__name__)
+
+SALES = "sales_team.group_sale_salesman"
+MANAGER = "aftersales.group_aftersales_manager"
+ACCOUNTANT = "account.group_account_invoice"
+
+BILLING_STATUSES = [
+    ("to_bill", "To Bill"),
+    ("billed", "Billed"),
+    ("covered", "Nothing to Bill"),
+]
+
+
+class AftersalesIntervention(models.Model):
+    """Billing: the customer's share of a done intervention becomes a confirmed sale
+    order, or lines of the open order of the ticket's accepted quotation.
+
+    One sale line per charge the customer pays for, at the charge's price; the covered
+    share is the line's discount, so the accountant reads the full price and the share
+    the contract, warranty or hour bank took off. Service lines are delivered by the
+    intervention itself (``qty_delivered_method`` "aftersales"); material lines by the
+    intervention's own validated picking, whose stock moves are linked to them before
+    the order is confirmed, so that no second picking is made. Invoicing is the sale
+    order's own (``aftersales_invoice_due_wizard.py`` and the cron below).
+    """
+
+    _inherit = "aftersales.intervention"
+
+    billing_status = fields.Selection(
+        BILLING_STATUSES,
+        compute="_compute_billing_status",
+        store=True,
+        index="btree_not_null",
+        help="To Bill: done, with charges the customer pays and no sale order yet. "
+        "Nothing to Bill: done and fully covered; its costs are still recorded.",
+    )
+    sale_order_ids = fields.Many2many(
+        "sale.order",
+        string="Sale Orders",
+        compute="_compute_sale_order_ids",
+        groups=SALES,
+    )
+    sale_order_count = fields.Integer(compute="_compute_sale_order_ids", groups=SALES)
+
+    @api.depends("state", "charge_ids.customer_amount", "charge_ids.sale_line_id")
+    def _compute_billing_status(self):
+        for intervention in self:
+            if intervention.state != "done":
+                intervention.billing_status = False
+                continue
+            billable = intervention.charge_ids.filtered(
+                lambda c: c.currency_id.compare_amounts(c.customer_amount, 0.0) > 0
+            )
+            if billable.filtered(lambda c: not c.sale_line_id):
+                intervention.billing_status = "to_bill"
+            elif billable:
+                intervention.billing_status = "billed"
+            else:
+                intervention.billing_status = "covered"
+
+    @api.depends("charge_ids.sale_line_id")
+    def _compute_sale_order_ids(self):
+        for intervention in self:
+            orders = intervention.charge_ids.sudo().sale_line_id.order_id
+            intervention.sale_order_ids = orders
+            intervention.sale_order_count = len(orders)
+
+    # ------------------------------------------------------------------
+    # Checks
+    # ------------------------------------------------------------------
+    def _check_billing_rights(self):
+        """After-Sales managers and accountants bill; technicians never do."""
+        user = self.env.user
+        if self.env.su or user.has_group(MANAGER) or user.has_group(ACCOUNTANT):
+            return
+        raise AccessError(
+            self.env._("Only After-Sales managers and accountants can bill interventions.")
+        )
+
+    def _check_billable(self):
+        """Refuse the whole batch, before anything is written, when one of them is not
+        done or already billed."""
+        for intervention in self:
+            if intervention.state != "done":
+                raise UserError(
+                    self.env._(
+                        "Intervention %(name)s is not done: only done interventions are billed.",
+                        name=intervention.name,
+                    )
+                )
+            if intervention.billing_status == "billed":
+                raise UserError(
+                    self.env._(
+                        "Intervention %(name)s has already been billed on %(orders)s.",
+                        name=intervention.name,
+                        orders=", ".join(
+                            intervention.charge_ids.sudo().sale_line_id.order_id.mapped("name")
+                        ),
+                    )
+                )
+            missing = intervention._billable_charges().filtered(lambda c: not c.product_id)
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Charge %(charge)s of intervention %(name)s has no product: set one "
+                        "before billing.",
+                        charge=missing[0].name,
+                        name=intervention.name,
+                    )
+                )
+
+    def _billable_charges(self):
+        """The charges of ``self`` the customer pays for, not yet on a sale line."""
+        return self.charge_ids.filtered(
+            lambda c: (
+                not c.sale_line_id and c.currency_id.compare_amounts(c.customer_amount, 0.0) > 0
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Sale orders
+    # ------------------------------------------------------------------
+    def _billing_open_order(self):
+        """The open order of the ticket's accepted quotation, if any: the intervention's
+        lines are added to it instead of a new order."""
+        self.ensure_one()
+        orders = self.ticket_id.sudo().sale_order_ids.filtered(
+            lambda o: (
+                o.state == "sale"
+                and not o.locked
+                and o.company_id == self.company_id
+                and o.partner_id.commercial_partner_id == self.commercial_partner_id
+            )
+        )
+        return orders.sorted("id")[:1]
+
+    def _prepare_sale_order_vals(self):
+        """Header of the sale order billing this intervention."""
+        self.ensure_one()
+        return {
+            "partner_id": self.commercial_partner_id.id,
+            "company_id": self.company_id.id,
+            "origin": self.name,
+            "client_order_ref": self.ticket_id.name or self.name,
+            "aftersales_intervention_id": self.id,
+        }
+
+    def _prepare_sale_line_vals(self, charge):
+        """The sale line of ``charge``: its price, the covered share as a discount."""
+        self.ensure_one()
+        name = charge.name
+        if charge.coverage_percent and charge.coverage_kind != "customer":
+            payer = dict(charge._fields["coverage_kind"]._description_selection(self.env))
+            name += "\n" + self.env._(
+                "%(intervention)s - covered by %(payer)s: %(percent)s%%",
+                intervention=self.name,
+                payer=payer[charge.coverage_kind],
+                percent=f"{charge.coverage_percent:g}",
+            )
+        else:
+            name += "\n" + self.name
+        vals = {
+            "product_id": charge.product_id.id,
+            "name": name,
+            "product_uom_qty": charge.quantity,
+            "price_unit": charge.price_unit,
+            "discount": charge.coverage_percent,
+            "sequence": charge.sequence,
+        }
+        if charge.uom_id:
+            vals["product_uom_id"] = charge.uom_id.id
+        return vals
+
+    def action_create_sale_order(self):
+        self._check_billing_rights()
+        orders = self.sudo()._create_sale_orders()
+        if not orders:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("Nothing to bill"),
+                    "message": self.env._(
+                        "The customer pays nothing for these interventions: they are fully "
+                        "covered. Their costs are recorded."
+                    ),
+                    "type": "info",
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
+        if self.env.user.has_group(SALES):
+            return self._open_sale_orders(orders)
+        return True
+
+    def _create_sale_orders(self):
+        """Bill the customer's share of ``self``: one confirmed order per intervention,
+        or new lines on the ticket's open order. Returns the orders written to.
+
+        Every check runs first; a failure writes nothing."""
+        self._check_billable()
+        todo = self.filtered(lambda i: i._billable_charges())
+        if not todo:
+            return self.env["sale.order"]
+        open_orders = {intervention: intervention._billing_open_order() for intervention in todo}
+        new = todo.filtered(lambda i: not open_orders[i])
+        SaleOrder = self.env["sale.order"].with_context(tracking_disable=True)
+        orders = SaleOrder.create([i._prepare_sale_order_vals() for i in new])
+        order_of = dict(zip(new, orders, strict=True)) | {
+            i: open_orders[i] for i in todo - new
+        }
+        charges = todo._billable_charges()
+        line_vals = []
+        for charge in charges:
+            intervention = charge.intervention_id
+            line_vals.append(
+                {
+                    **intervention._prepare_sale_line_vals(charge),
+                    "order_id": order_of[intervention].id,
+                }
+            )
+        # no procurement: the materials already went out on the intervention's picking
+        lines = (
+            self.env["sale.order.line"]
+            .with_context(skip_procurement=True, tracking_disable=True)
+            .create(line_vals)
+        )
+        for charge, line in zip(charges, lines, strict=True):
+            charge.sale_line_id = line
+            if charge.stock_move_id:
+                charge.stock_move_id.sale_line_id = line
+        # the linked done moves deliver the material lines: confirming procures nothing
+        # (sale_stock counts only moves made by its own rules as procured)
+        orders.with_context(skip_procurement=True).action_confirm()
+        return orders | self.env["sale.order"].union(*(open_orders[i] for i in todo - new))
+
+    def _open_sale_orders(self, orders):
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [("id", "in", orders.ids)]
+        action["context"] = {"create": False}
+        if len(orders) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = orders.id
+        return action
+
+    def action_view_sale_orders(self):
+        self.ensure_one()
+        return self._open_sale_orders(self.sale_order_ids)
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    def _billing_month(self):
+        self.ensure_one()
+        day = fields.Date.context_today(self, self.date_end or self.write_date)
+        return day.replace(day=1)
+
+    def _invoice_groups(self, by_month=True):
+        """{(customer, month or order): sale orders to invoice} for the interventions of
+        ``self``. An order billing several interventions goes with its latest one."""
+        orders_month = {}
+        for intervention in self:
+            month = intervention._billing_month()
+            for order in intervention.charge_ids.sale_line_id.order_id:
+                if order.invoice_status != "to invoice":
+                    continue
+                orders_month[order] = max(orders_month.get(order, month), month)
+        groups = defaultdict(lambda: self.env["sale.order"])
+        for order, month in orders_month.items():
+            key = (order.partner_id.commercial_partner_id, month if by_month else order)
+            groups[key] |= order
+        return groups
+
+    def _check_invoice_group(self, key, orders):
+        """A grouped invoice has one company and one currency."""
+        partner, __ = key
+        mixed = None
+        if len(orders.company_id) > 1:
+            mixed = (self.env._("companies"), orders.company_id.mapped("name"))
+        elif len(orders.currency_id) > 1:
+            mixed = (self.env._("currencies"), orders.currency_id.mapped("name"))
+        if mixed:
+            raise UserError(
+                self.env._(
+                    "The interventions of %(partner)s cannot go on one invoice: their "
+                    "orders (%(orders)s) mix %(what)s (%(values)s). Invoice them "
+                    "separately, for example one company at a time.",
+                    partner=partner.display_name,
+                    orders=", ".join(orders.mapped("name")),
+                    what=mixed[0],
+                    values=", ".join(mixed[1]),
+                )
+            )
+
+    @api.model
+    def _invoice_orders(self, groups, by_month=True, batch_size=200):
+        """Invoice the orders of ``groups`` ({(customer, month or order): orders})
+        through ``sale.order._create_invoices``, a batch of whole groups at a time: one
+        invoice per customer and month when ``by_month``, else one per order."""
+        moves = self.env["account.move"]
+        batch, size = [], 0
+        for key, orders in groups.items():
+            batch.append((key, orders))
+            size += len(orders)
+            if size >= batch_size:
+                moves |= self._invoice_batch(batch, by_month)
+                batch, size = [], 0
+        if batch:
+            moves |= self._invoice_batch(batch, by_month)
+        return moves
+
+    @api.model
+    def _invoice_batch(self, batch, by_month):
+        SaleOrder = self.env["sale.order"].with_context(tracking_disable=True)
+        if by_month:
+            # _create_invoices groups a month's orders by customer (its grouping keys)
+            by_month_orders = defaultdict(lambda: SaleOrder)
+            for (__, month), orders in batch:
+                by_month_orders[month] |= orders
+            calls = [(orders, False) for orders in by_month_orders.values()]
+        else:
+            calls = [(SaleOrder.union(*(orders for __, orders in batch)), True)]
+        moves = self.env["account.move"]
+        for orders, grouped in calls:
+            moves |= orders.with_context(tracking_disable=True)._create_invoices(grouped=grouped)
+        to_post = moves.filtered(lambda m: m.company_id.aftersales_invoice_post)
+        if to_post:
+            to_post._post()
+        return moves
+
+    def _invoice_due(self, by_month=True, batch_size=200):
+        """Bill the interventions of ``self`` that are still to bill, then invoice their
+        orders. Refuses a grouping that mixes companies or currencies before invoicing
+        anything. Returns the invoices."""
+        to_bill = self.filtered(lambda i: i.billing_status == "to_bill")
+        for start in range(0, len(to_bill), batch_size):
+            to_bill[start : start + batch_size]._create_sale_orders()
+        groups = self.filtered(lambda i: i.billing_status == "billed")._invoice_groups(by_month)
+        for key, orders in groups.items():
+            self._check_invoice_group(key, orders)
+        return self._invoice_orders(groups, by_month, batch_size)
+
+    # ------------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_due_domain(self, month_start):
+        """Done before this month: deferred invoices bill whole past months."""
+        return (
+            Domain("state", "=", "done")
+            & Domain("date_end", "<", fields.Datetime.to_datetime(month_start))
+            & Domain("billing_status", "in", ["to_bill", "billed"])
+        )
+
+    @api.model
+    def _cron_invoice_due(self, batch_size=200):
+        """Bill and invoice the interventions done before this month, one invoice per
+        customer and month.
+
+        Billing first, a batch of interventions at a time: commit the progress, lock the
+        batch, check it is still to bill, bill it. Then invoicing, a batch of customers
+        at a time, the same way. An order once invoiced (even in draft) has nothing left
+        to invoice, so a rerun after a crash never makes a second invoice.
+        """
+        month_start = fields.Date.context_today(self).replace(day=1)
+        self._cron_bill(month_start, batch_size)
+        self._cron_invoice(month_start, batch_size)
+
+    @api.model
+    def _cron_bill(self, month_start, batch_size):
+        skipped = set()
+        while True:
+            domain = (
+                self._cron_due_domain(month_start)
+                & Domain("billing_status", "=", "to_bill")
+                & Domain("id", "not in", list(skipped))
+            )
+            interventions = self.search(domain, limit=batch_size, order="date_end, id")
+            if not interventions:
+                return
+            remaining = (
+                self.search_count(domain) if len(interventions) == batch_size else len(interventions)
+            )
+            self.env["ir.cron"]._commit_progress(remaining=remaining)
+            locked = interventions.try_lock_for_update()
+            skipped.update((interventions - locked).ids)
+            todo = locked.filtered_domain(domain)
+            try:
+                with self.env.cr.savepoint():
+                    todo._create_sale_orders()
+            except Exception as error:  # noqa: BLE001 - one by one below to isolate it
+                _logger.info("Billing a batch failed (%s), billing one by one", error)
+                for intervention in todo:
+                    try:
+                        with self.env.cr.savepoint():
+                            intervention._create_sale_orders()
+                    except Exception as one_error:  # noqa: BLE001 - logged, run goes on
+                        skipped.add(intervention.id)
+                        _logger.warning(
+                            "Intervention %s could not be billed: %s",
+                            intervention.name,
+                            one_error,
+                        )
+            if self.env["ir.cron"]._commit_progress(len(todo)) <= 0:
+                return
+
+    @api.model
+    def _cron_invoice(self, month_start, batch_size):
+        seen = set()  # customers done, failed or taken by a concurrent run
+        while True:
+            domain = (
+                self._cron_due_domain(month_start)
+                & Domain("billing_status", "=", "billed")
+                & Domain("charge_ids.sale_line_id.order_id.invoice_status", "=", "to invoice")
+                & Domain("commercial_partner_id", "not in", list(seen))
+            )
+            interventions = self.search(domain, order="commercial_partner_id, id")
+            if not interventions:
+                return
+            partners = interventions.commercial_partner_id[:batch_size]
+            interventions = interventions.filtered(lambda i: i.commercial_partner_id in partners)
+            self.env["ir.cron"]._commit_progress(
+                remaining=len(interventions.commercial_partner_id)
+            )
+            groups = interventions._invoice_groups(by_month=True)
+            orders = self.env["sale.order"].union(*groups.values())
+            locked = orders.try_lock_for_update()
+            ok = {}
+            for key, group in groups.items():
+                if group - locked:
+                    seen.add(key[0].id)
+                    continue
+                try:
+                    self._check_invoice_group(key, group)
+                except UserError as error:
+                    seen.add(key[0].id)
+                    _logger.warning("%s", error)
+                    continue
+                ok[key] = group
+            try:
+                with self.env.cr.savepoint():
+                    self._invoice_orders(ok, by_month=True, batch_size=batch_size)
+            except Exception as error:  # noqa: BLE001 - logged, run goes on
+                                _logger.warning("Invoicing interventions failed: %s", error)
+            seen.update(partners.ids)
+            if self.env["ir.cron"]._commit_progress(len(ok)) <= 0:
+                return
