@@ -59,6 +59,12 @@ class AftersalesTicket(models.Model):
                 paused = 0.0 if skip_pause else ticket.sla_paused_hours
                 ticket[fname] = round(max(hours - paused, 0.0), 6) if ticket[end_field] else 0.0
 
+    def _sla_resume(self, now):
+        # the response time of a reply given before this pause ends is computed with
+        # the pauses booked so far, before the one ending now is added
+        self._recompute_recordset(["sla_response_time"])
+        return super()._sla_resume(now)
+
     @api.model
     def _sla_hours_between_batch(self, calendar, spans):
         """Working hours of ``calendar`` in each (start, end) of ``spans`` (0 when a

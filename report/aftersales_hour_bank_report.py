@@ -20,6 +20,12 @@ class AftersalesHourBankReport(models.Model):
     _order = "date desc, contract_id"
     _rec_name = "contract_id"
 
+    # flushed before the view is read
+    _depends = {
+        "aftersales.hour.move": ["contract_id", "date", "kind", "hours"],
+        "aftersales.contract": ["company_id", "commercial_partner_id", "date_end"],
+    }
+
     contract_id = fields.Many2one("aftersales.contract", string="Hour Bank", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)

@@ -25,6 +25,18 @@ class AftersalesServiceLevelReport(models.Model):
     _auto = False
     _order = "date_open desc"
     _rec_name = "ticket_id"
+    # flushed before the view is read
+    _depends = {
+        "aftersales.ticket": [
+            "active", "company_id", "team_id", "user_id", "commercial_partner_id",
+            "product_id", "lot_id", "contract_id", "stage_id", "priority", "coverage_kind",
+            "sla_status", "date_open", "date_closed", "date_first_reply", "is_closed",
+            "sla_response_time", "sla_resolution_time", "sla_response_deadline",
+            "sla_resolution_deadline",
+        ],
+        "aftersales.ticket.stage": ["is_closing", "is_cancelling"],
+        "aftersales.intervention": ["ticket_id", "state"],
+    }
     _report_ratios = {
         "response_compliance": ("response_met", "response_measured"),
         "resolution_compliance": ("resolution_met", "resolution_measured"),
@@ -90,6 +102,7 @@ class AftersalesServiceLevelReport(models.Model):
                 SELECT t.*,
                        COALESCE(stage.is_closing AND NOT COALESCE(stage.is_cancelling, FALSE),
                                 FALSE) AS is_solved,
+                       COALESCE(stage.is_cancelling, FALSE) AS is_cancelled,
                        (now() AT TIME ZONE 'UTC') AS now_utc
                   FROM aftersales_ticket t
                   LEFT JOIN aftersales_ticket_stage stage ON stage.id = t.stage_id
@@ -135,7 +148,7 @@ class AftersalesServiceLevelReport(models.Model):
                          AS met,
                      CASE WHEN t.date_first_reply > t.sla_response_deadline
                             OR (t.date_first_reply IS NULL AND t.sla_response_deadline < t.now_utc
-                                AND t.sla_status != 'none')
+                                AND NOT t.is_cancelled)
                           THEN 1 ELSE 0 END AS breached
               ) r
               CROSS JOIN LATERAL (
@@ -144,7 +157,7 @@ class AftersalesServiceLevelReport(models.Model):
                           THEN 1 ELSE 0 END AS met,
                      CASE WHEN (t.date_closed > t.sla_resolution_deadline AND t.is_solved)
                             OR (t.date_closed IS NULL AND t.sla_resolution_deadline < t.now_utc
-                                AND t.sla_status != 'none')
+                                AND NOT t.is_cancelled)
                           THEN 1 ELSE 0 END AS breached
               ) s
               LEFT JOIN LATERAL (

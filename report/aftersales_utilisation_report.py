@@ -24,6 +24,19 @@ class AftersalesUtilisationReport(models.Model):
     _auto = False
     _order = "week_start desc, employee_id"
     _rec_name = "employee_id"
+    # flushed before the view is read
+    _depends = {
+        "aftersales.technician.capacity": ["employee_id", "week_start", "available_hours"],
+        "aftersales.intervention": [
+            "state", "date_planned_start", "planned_hours", "employee_ids",
+        ],
+        "account.analytic.line": [
+            "employee_id", "date", "unit_amount", "aftersales_intervention_id",
+            "aftersales_time_type", "aftersales_hour_kind",
+        ],
+        "hr.employee": ["user_id", "company_id", "resource_id"],
+        "aftersales.team": ["member_ids"],
+    }
     _report_ratios = {
         "utilisation": ("worked_hours", "available_hours"),
         "planned_load": ("planned_hours", "available_hours"),

@@ -267,7 +267,7 @@ class TestReportServiceLevel(AftersalesInterventionCase):
             self.assertEqual(seen.ticket_id, self.tickets, user.login)
 
     def test_other_company_rows_hidden(self):
-        self.t5.sudo().write({"company_id": self.company_b.id})
+        self.t5.sudo().write({"team_id": False, "company_id": self.company_b.id})
         report = self.env["aftersales.service.level.report"].with_user(self.user_manager)
         self.assertNotIn(
             self.t5, report.search([("ticket_id", "in", self.tickets.ids)]).ticket_id

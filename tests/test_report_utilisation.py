@@ -130,7 +130,7 @@ class TestReportUtilisation(AftersalesInterventionCase):
         # Week 1: 32 + 28 = 60 available, 6 + 4 = 10 planned, 7 + 4 = 11 worked (18.3333%)
         # Week 2: 80 available, 1.5 planned, nothing worked.
         self.assertEqual(
-            self._groups("week_start:week"),
+            self._groups("week_start:day"),
             {
                 WEEK_1: [60.0, 10.0, 11.0, 1.5, 2.0, 1.0, 18.3333],
                 WEEK_2: [80.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0],
