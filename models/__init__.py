@@ -29,6 +29,8 @@ from . import aftersales_ticket_stage
 from . import aftersales_ticket
 from . import aftersales_ticket_coverage
 from . import aftersales_ticket_sla
+from . import aftersales_ticket_service_level
+from . import aftersales_technician_capacity
 from . import aftersales_ticket_mail
 from . import aftersales_ticket_actions
 from . import aftersales_ticket_portal

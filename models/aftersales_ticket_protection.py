@@ -20,6 +20,8 @@ TICKET_SYSTEM_FIELDS = (
     "date_closed",
     "date_first_reply",
     "date_last_stage_update",
+    "sla_response_time",
+    "sla_resolution_time",
 )
 # Given when the call is recorded; changed afterwards by a manager only (tracked): the
 # number, when the call came in, the covering contract and the SLA targets, which
