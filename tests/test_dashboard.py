@@ -76,14 +76,14 @@ class TestDashboard(AftersalesReportCase):
                 continue
             with self.subTest(source=name):
                 self.assertIn(model, self.env)
-                fields = self.env[model]._fields
+                fields = self.env[model].fields_get(attributes=["groupable", "aggregator"])
                 for groupby in groupbys:
                     fname = groupby.split(":")[0]
                     self.assertIn(fname, fields)
-                    self.assertTrue(fields[fname].groupable)
+                    self.assertTrue(fields[fname]["groupable"], fname)
                 for measure in measures:
                     self.assertIn(measure, fields)
-                    self.assertTrue(fields[measure].aggregator, measure)
+                    self.assertTrue(fields[measure].get("aggregator"), measure)
         # the six subjects of the issue
         self.assertLessEqual(
             {
