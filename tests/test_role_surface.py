@@ -109,6 +109,9 @@ class TestRoleSurface(AftersalesHelpdeskCase):
         self.assertIn("aftersales.aftersales_ticket_menu", menus)
         self.assertIn("aftersales.stock_lot_menu", menus)
         self.assertNotIn("aftersales.aftersales_config_menu", menus)
+        # the margins are not theirs
+        self.assertNotIn("aftersales.aftersales_profitability_report_menu", menus)
+        self.assertNotIn("aftersales.aftersales_reliability_report_menu", menus)
         self.assertLessEqual(
             {"aftersales.ticket", "aftersales.contract", "stock.lot"}, self._read_models(client)
         )
@@ -117,6 +120,8 @@ class TestRoleSurface(AftersalesHelpdeskCase):
         client, menus = self._open_module(self.user_manager)
         self.assertIn("aftersales.aftersales_team_menu", menus)
         self.assertIn("aftersales.aftersales_contract_failed_menu", menus)
+        self.assertIn("aftersales.aftersales_profitability_report_menu", menus)
+        self.assertIn("aftersales.aftersales_reliability_report_loss_menu", menus)
         self.assertLessEqual(
             {
                 "aftersales.ticket",
@@ -133,7 +138,14 @@ class TestRoleSurface(AftersalesHelpdeskCase):
 
     def test_accountant_opens_contracts_from_accounting(self):
         client, menus = self._open_module(self.user_accountant)
-        self.assertEqual(menus, {"aftersales.aftersales_contract_accounting_menu"})
+        self.assertEqual(
+            menus,
+            {
+                "aftersales.aftersales_contract_accounting_menu",
+                "aftersales.aftersales_profitability_report_accounting_menu",
+                "aftersales.aftersales_reliability_report_accounting_menu",
+            },
+        )
         self.assertIn("aftersales.contract", self._read_models(client))
 
     def test_other_apps_users_see_no_after_sales_menu(self):
