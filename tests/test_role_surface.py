@@ -109,6 +109,9 @@ class TestRoleSurface(AftersalesHelpdeskCase):
         self.assertIn("aftersales.aftersales_ticket_menu", menus)
         self.assertIn("aftersales.stock_lot_menu", menus)
         self.assertNotIn("aftersales.aftersales_config_menu", menus)
+        # the margins are not theirs
+        self.assertNotIn("aftersales.aftersales_profitability_report_menu", menus)
+        self.assertNotIn("aftersales.aftersales_reliability_report_menu", menus)
         self.assertLessEqual(
             {"aftersales.ticket", "aftersales.contract", "stock.lot"}, self._read_models(client)
         )
@@ -118,6 +121,8 @@ class TestRoleSurface(AftersalesHelpdeskCase):
         self.assertIn("aftersales.aftersales_team_menu", menus)
         self.assertIn("aftersales.aftersales_contract_failed_menu", menus)
         self.assertIn("aftersales.aftersales_invoice_due_menu", menus)
+        self.assertIn("aftersales.aftersales_profitability_report_menu", menus)
+        self.assertIn("aftersales.aftersales_reliability_report_loss_menu", menus)
         self.assertLessEqual(
             {
                 "aftersales.ticket",
@@ -139,6 +144,8 @@ class TestRoleSurface(AftersalesHelpdeskCase):
             {
                 "aftersales.aftersales_contract_accounting_menu",
                 "aftersales.aftersales_invoice_due_accounting_menu",
+                "aftersales.aftersales_profitability_report_accounting_menu",
+                "aftersales.aftersales_reliability_report_accounting_menu",
             },
         )
         self.assertIn("aftersales.contract", self._read_models(client))

@@ -1,0 +1,90 @@
+from odoo import fields, models
+
+MONEY_READERS = "aftersales.group_aftersales_manager,account.group_account_invoice"
+
+
+class StockLot(models.Model):
+    """A serial's own reliability figures, read from the reliability report so that the
+    form and the report never disagree. Technicians see how the machine behaves, not
+    what it costs or earns."""
+
+    _inherit = "stock.lot"
+
+    aftersales_machine_years = fields.Float(
+        string="Machine-Years", compute="_compute_aftersales_reliability", digits=(16, 2)
+    )
+    aftersales_calls = fields.Integer(
+        string="Corrective Calls", compute="_compute_aftersales_reliability"
+    )
+    aftersales_mtbf_days = fields.Float(
+        string="MTBF (days)",
+        compute="_compute_aftersales_reliability",
+        digits=(16, 1),
+        help="Days in service since delivery per corrective call.",
+    )
+    aftersales_mttr_hours = fields.Float(
+        string="MTTR (h)",
+        compute="_compute_aftersales_reliability",
+        digits=(16, 2),
+        help="Mean hours from start to finish of the corrective interventions done.",
+    )
+    aftersales_calls_per_year = fields.Float(
+        string="Calls per Machine-Year", compute="_compute_aftersales_reliability", digits=(16, 2)
+    )
+    aftersales_cost_per_year = fields.Monetary(
+        string="Cost to Serve per Machine-Year",
+        compute="_compute_aftersales_reliability",
+        currency_field="aftersales_currency_id",
+        groups=MONEY_READERS,
+    )
+    aftersales_fee_per_year = fields.Monetary(
+        string="Fee per Machine-Year",
+        compute="_compute_aftersales_reliability",
+        currency_field="aftersales_currency_id",
+        groups=MONEY_READERS,
+    )
+    aftersales_service_balance = fields.Monetary(
+        string="Earned less Cost",
+        compute="_compute_aftersales_reliability",
+        currency_field="aftersales_currency_id",
+        groups=MONEY_READERS,
+        help="Contract fees and billed interventions less the cost to serve, since delivery.",
+    )
+    aftersales_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_aftersales_reliability"
+    )
+
+    def _compute_aftersales_reliability(self):
+        # sudo: the serial's own figures; the money fields are restricted by their groups
+        rows = {
+            row["lot_id"][0]: row
+            for row in self.env["aftersales.reliability.report"]
+            .sudo()
+            .search_read(
+                [("lot_id", "in", self.ids)],
+                [
+                    "lot_id",
+                    "machine_years",
+                    "calls",
+                    "mtbf_days",
+                    "mttr_hours",
+                    "calls_per_year",
+                    "cost_per_year",
+                    "fee_per_year",
+                    "balance",
+                    "currency_id",
+                ],
+            )
+        }
+        for lot in self:
+            row = rows.get(lot.id, {})
+            lot.aftersales_machine_years = row.get("machine_years", 0.0)
+            lot.aftersales_calls = row.get("calls", 0)
+            lot.aftersales_mtbf_days = row.get("mtbf_days") or 0.0
+            lot.aftersales_mttr_hours = row.get("mttr_hours") or 0.0
+            lot.aftersales_calls_per_year = row.get("calls_per_year") or 0.0
+            lot.aftersales_cost_per_year = row.get("cost_per_year") or 0.0
+            lot.aftersales_fee_per_year = row.get("fee_per_year") or 0.0
+            lot.aftersales_service_balance = row.get("balance") or 0.0
+            currency = row.get("currency_id")
+            lot.aftersales_currency_id = currency[0] if currency else lot.company_id.currency_id
