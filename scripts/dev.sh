@@ -422,10 +422,13 @@ cmd_core_tests() {
     check_odoo
     pg_start
     write_conf
-    local suites=${CORE_SUITES:-sale,sale_stock,stock_account,repair,purchase,hr_timesheet,fleet}
+    # CORE_SUITES=a,b runs a part of the list; both databases always hold every app of the
+    # list, a dependency of the add-on or not (hr_expense)
+    local apps=sale,sale_stock,stock_account,repair,purchase,hr_timesheet,fleet,hr_expense
+    local suites=${CORE_SUITES:-$apps}
     local tags tpl db log
     tags=$(echo "$suites" | sed 's|\([^,]*\)|/\1|g')
-    tpl=$(template_db)
+    tpl=$(template_db "$apps" aftersales_coretpl_)
     for db in aftersales_core_without aftersales_core_with; do
         drop_db "$db"
         psql_db -d postgres -qc "CREATE DATABASE \"$db\" TEMPLATE \"$tpl\""
