@@ -73,6 +73,17 @@ class TestInterventionCharges(AftersalesChargeCase):
         self.assertEqual(intervention.charge_customer_amount, 248.0)
         self.assertEqual(intervention.cost_total, 60.0)
 
+    def test_per_diem_from_hours_away(self):
+        intervention = self._intervention()
+        # Wednesday 3 June, 08:00-17:00 CEST: 8 h in the calendar, the 12-13 break overtime
+        self._entry(intervention, datetime(2026, 6, 3, 6, 0), datetime(2026, 6, 3, 15, 0))
+        self._finish(intervention)
+        lines = self._lines(intervention)
+        # 9 h away >= the card's 8 h: one per diem of 45.00
+        self.assertEqual(lines["per_diem", False, "customer"], (1.0, 45.0, 45.0, 0.0, 45.0, 0.0))
+        # 35.00 call-out + 8 h x 48.00 = 384.00 + 1 h x 62.40 + 45.00 = 526.40
+        self.assertEqual(intervention.charge_customer_amount, 526.4)
+
     def test_half_labour_contract_with_parts_covered(self):
         self._create_contract(
             lines=[
@@ -294,6 +305,9 @@ class TestInterventionCharges(AftersalesChargeCase):
             charge.with_user(self.user_technician).quantity = 0.5
         with self.assertRaises(AccessError):
             intervention.with_user(self.user_technician).action_compute_charges()
+        for vals in ({"cost_total": 0.0}, {"hour_bank_request": {}}, {"charge_amount": 0.0}):
+            with self.assertRaises(AccessError):
+                intervention.with_user(self.user_manager).write(vals)
         # system fields refused to anyone over RPC, managers included
         for vals in ({"cost": 0.0}, {"amount": 1.0}, {"is_adjusted": False}, {"sale_line_id": 1}):
             with self.assertRaises(AccessError):
