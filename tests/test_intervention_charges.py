@@ -219,6 +219,13 @@ class TestInterventionCharges(AftersalesChargeCase):
             [(m.labour_kind, m.hours) for m in intervention.hour_move_ids], [("normal", -2.0)]
         )
         self.assertEqual((bank.hour_bank_used, bank.hour_bank_remaining), (2.0, 0.0))
+        # a manager decides the call is billable: the bank gets its hours back
+        intervention.with_user(self.user_manager).coverage_override = "billable"
+        intervention.with_user(self.user_manager).action_compute_charges()
+        self.assertFalse(intervention.hour_move_ids)
+        self.assertEqual(bank.hour_bank_remaining, 2.0)
+        # 35.00 + 2 h x 48.00 + 1 h x 62.40 = 193.40, all the customer's
+        self.assertEqual(intervention.charge_customer_amount, 193.4)
 
     def test_hour_bank_blocked_refuses_finishing(self):
         bank = self._bank(1.0, hour_bank_overage="block")
@@ -396,7 +403,7 @@ class TestInterventionChargeQueries(AftersalesChargeCase):
         self.env["aftersales.intervention"].with_user(self.user_manager).browse(
             warm
         ).action_compute_charges()
-        # 12 queries for 2 interventions as for 6: their lines, timesheets, moves, prices,
+        # 13 queries for 2 interventions as for 6: their lines, timesheets, moves, prices,
         # purchase lines and hour moves each read at once, the lines created in one INSERT
-        self._compute(small, 12)
-        self._compute(large, 12)
+        self._compute(small, 13)
+        self._compute(large, 13)
