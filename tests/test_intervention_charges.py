@@ -84,6 +84,45 @@ class TestInterventionCharges(AftersalesChargeCase):
         # 35.00 call-out + 8 h x 48.00 = 384.00 + 1 h x 62.40 + 45.00 = 526.40
         self.assertEqual(intervention.charge_customer_amount, 526.4)
 
+    def test_subcontractor_and_flat_travel(self):
+        service = self.env["product.product"].create(
+            {"name": "Subcontracted service call", "type": "service", "purchase_ok": True}
+        )
+        self.company.aftersales_subcontract_product_id = service
+        self.card.write({"travel_mode": "flat", "travel_flat_price": 25.0})
+        self._create_contract(
+            lines=[
+                self._fee_line(),
+                self._covered_line(lot=self.lot, labour_coverage=40.0, travel_coverage=0.0),
+            ]
+        )
+        intervention = self._intervention(
+            lot_id=self.lot.id,
+            employee_ids=[],
+            subcontractor_id=self.vendor.id,
+            subcontract_amount=180.0,
+            date_planned_end=datetime(2026, 6, 1, 10, 0),
+            travel_km=12.0,
+        )
+        intervention.action_plan()
+        self._finish(intervention)
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                # the contract line covers the call-out fully (default 100%)
+                ("callout", False, "contract"): (1.0, 35.0, 35.0, 35.0, 0.0, 0.0),
+                # one flat trip at 25.00, travel not covered; cost 12 km x 0.30 = 3.60
+                ("travel", False, "customer"): (1.0, 25.0, 25.0, 0.0, 25.0, 3.6),
+                # the agreed 180.00 re-invoiced as bought, covered as labour (40%):
+                # 72.00 by the contract, 108.00 by the customer; cost: the PO line, 180.00
+                ("subcontract", False, "contract"): (1.0, 180.0, 180.0, 72.0, 108.0, 180.0),
+            },
+        )
+        self.assertEqual(intervention.cost_subcontract, 180.0)
+        # the order is cancelled: its line costs nothing any more
+        intervention.purchase_order_ids.button_cancel()
+        self.assertEqual(intervention.cost_subcontract, 0.0)
+
     def test_half_labour_contract_with_parts_covered(self):
         self._create_contract(
             lines=[
