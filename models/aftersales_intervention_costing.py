@@ -229,7 +229,8 @@ class AftersalesIntervention(models.Model):
                 bank_vals.append(vals)
                 continue
             result.append({**vals, "coverage_kind": payer, "coverage_percent": percent})
-        if bank_vals:
+        if bank_vals or self.hour_move_ids:
+            # no hours for the bank any more (coverage changed): its moves are given back
             result.extend(self._apply_hour_bank(bank_vals))
         return result
 
@@ -257,7 +258,11 @@ class AftersalesIntervention(models.Model):
             covered[move.labour_kind] += move.worked_hours
             move_of[move.labour_kind] = move
         vals_list = sorted(
-            vals_list, key=lambda v: (BANK_ORDER.index(self._bank_kind(v)), v["labour_kind"])
+            vals_list,
+            key=lambda v: (
+                BANK_ORDER.index(self._bank_kind(v)),
+                BANK_ORDER.index(v.get("labour_kind") or "normal"),
+            ),
         )
         result = []
         for vals in vals_list:

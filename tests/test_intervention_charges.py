@@ -73,6 +73,56 @@ class TestInterventionCharges(AftersalesChargeCase):
         self.assertEqual(intervention.charge_customer_amount, 248.0)
         self.assertEqual(intervention.cost_total, 60.0)
 
+    def test_per_diem_from_hours_away(self):
+        intervention = self._intervention()
+        # Wednesday 3 June, 08:00-17:00 CEST: 8 h in the calendar, the 12-13 break overtime
+        self._entry(intervention, datetime(2026, 6, 3, 6, 0), datetime(2026, 6, 3, 15, 0))
+        self._finish(intervention)
+        lines = self._lines(intervention)
+        # 9 h away >= the card's 8 h: one per diem of 45.00
+        self.assertEqual(lines["per_diem", False, "customer"], (1.0, 45.0, 45.0, 0.0, 45.0, 0.0))
+        # 35.00 call-out + 8 h x 48.00 = 384.00 + 1 h x 62.40 + 45.00 = 526.40
+        self.assertEqual(intervention.charge_customer_amount, 526.4)
+
+    def test_subcontractor_and_flat_travel(self):
+        service = self.env["product.product"].create(
+            {"name": "Subcontracted service call", "type": "service", "purchase_ok": True}
+        )
+        self.company.aftersales_subcontract_product_id = service
+        self.card.write({"travel_mode": "flat", "travel_flat_price": 25.0})
+        self._create_contract(
+            lines=[
+                self._fee_line(),
+                self._covered_line(lot=self.lot, labour_coverage=40.0, travel_coverage=0.0),
+            ]
+        )
+        intervention = self._intervention(
+            lot_id=self.lot.id,
+            employee_ids=[],
+            subcontractor_id=self.vendor.id,
+            subcontract_amount=180.0,
+            date_planned_end=datetime(2026, 6, 1, 10, 0),
+            travel_km=12.0,
+        )
+        intervention.action_plan()
+        self._finish(intervention)
+        self.assertEqual(
+            self._lines(intervention),
+            {
+                # the contract line covers the call-out fully (default 100%)
+                ("callout", False, "contract"): (1.0, 35.0, 35.0, 35.0, 0.0, 0.0),
+                # one flat trip at 25.00, travel not covered; cost 12 km x 0.30 = 3.60
+                ("travel", False, "customer"): (1.0, 25.0, 25.0, 0.0, 25.0, 3.6),
+                # the agreed 180.00 re-invoiced as bought, covered as labour (40%):
+                # 72.00 by the contract, 108.00 by the customer; cost: the PO line, 180.00
+                ("subcontract", False, "contract"): (1.0, 180.0, 180.0, 72.0, 108.0, 180.0),
+            },
+        )
+        self.assertEqual(intervention.cost_subcontract, 180.0)
+        # the order is cancelled: its line costs nothing any more
+        intervention.purchase_order_ids.button_cancel()
+        self.assertEqual(intervention.cost_subcontract, 0.0)
+
     def test_half_labour_contract_with_parts_covered(self):
         self._create_contract(
             lines=[
@@ -208,6 +258,13 @@ class TestInterventionCharges(AftersalesChargeCase):
             [(m.labour_kind, m.hours) for m in intervention.hour_move_ids], [("normal", -2.0)]
         )
         self.assertEqual((bank.hour_bank_used, bank.hour_bank_remaining), (2.0, 0.0))
+        # a manager decides the call is billable: the bank gets its hours back
+        intervention.with_user(self.user_manager).coverage_override = "billable"
+        intervention.with_user(self.user_manager).action_compute_charges()
+        self.assertFalse(intervention.hour_move_ids)
+        self.assertEqual(bank.hour_bank_remaining, 2.0)
+        # 35.00 + 2 h x 48.00 + 1 h x 62.40 = 193.40, all the customer's
+        self.assertEqual(intervention.charge_customer_amount, 193.4)
 
     def test_hour_bank_blocked_refuses_finishing(self):
         bank = self._bank(1.0, hour_bank_overage="block")
@@ -294,6 +351,9 @@ class TestInterventionCharges(AftersalesChargeCase):
             charge.with_user(self.user_technician).quantity = 0.5
         with self.assertRaises(AccessError):
             intervention.with_user(self.user_technician).action_compute_charges()
+        for vals in ({"cost_total": 0.0}, {"hour_bank_request": {}}, {"charge_amount": 0.0}):
+            with self.assertRaises(AccessError):
+                intervention.with_user(self.user_manager).write(vals)
         # system fields refused to anyone over RPC, managers included
         for vals in ({"cost": 0.0}, {"amount": 1.0}, {"is_adjusted": False}, {"sale_line_id": 1}):
             with self.assertRaises(AccessError):
@@ -382,7 +442,7 @@ class TestInterventionChargeQueries(AftersalesChargeCase):
         self.env["aftersales.intervention"].with_user(self.user_manager).browse(
             warm
         ).action_compute_charges()
-        # 12 queries for 2 interventions as for 6: their lines, timesheets, moves, prices,
+        # 13 queries for 2 interventions as for 6: their lines, timesheets, moves, prices,
         # purchase lines and hour moves each read at once, the lines created in one INSERT
-        self._compute(small, 12)
-        self._compute(large, 12)
+        self._compute(small, 13)
+        self._compute(large, 13)
