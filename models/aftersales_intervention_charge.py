@@ -71,7 +71,9 @@ class AftersalesInterventionCharge(models.Model):
     )
     coverage_percent = fields.Float(string="Covered (%)")
     covered_amount = fields.Monetary(compute="_compute_amounts", store=True)
-    customer_amount = fields.Monetary(string="Customer Pays", compute="_compute_amounts", store=True)
+    customer_amount = fields.Monetary(
+        string="Customer Pays", compute="_compute_amounts", store=True
+    )
     is_adjusted = fields.Boolean(
         string="Adjusted",
         readonly=True,
@@ -86,7 +88,7 @@ class AftersalesInterventionCharge(models.Model):
         "aftersales.hour.move", index="btree_not_null", ondelete="set null"
     )
     sale_line_id = fields.Many2one(
-        "sale.order.line", string="Sale Line", index="btree_not_null", copy=False, readonly=True
+        "sale.order.line", index="btree_not_null", copy=False, readonly=True
     )
 
     _quantity_positive = models.Constraint(

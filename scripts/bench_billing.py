@@ -126,7 +126,7 @@ def main():
         base_records = interventions(env, customers, products, n, "baseline")
         ours_records = interventions(env, customers, products, n, "billed")
         with Measure(env, f"baseline: {n} orders + invoices") as b:
-            orders, base_moves = baseline(env, base_records)
+            __, base_moves = baseline(env, base_records)
         with Measure(env, f"_invoice_due: {n} interventions") as m:
             moves = ours_records._invoice_due(by_month=True, batch_size=BATCH)
         assert len(moves) == len(base_moves) == CUSTOMERS, (len(moves), len(base_moves))
