@@ -41,15 +41,17 @@ class AccountMove(models.Model):
     def _compute_aftersales_ddt_picking_ids(self):
         for move in self:
             # sudo: the invoice lists the notes of its goods, whoever reads it
-            pickings = move.sudo().invoice_line_ids.sale_line_ids.move_ids.filtered(
-                lambda m: m.state == "done"
-            ).picking_id
+            pickings = (
+                move.sudo()
+                .invoice_line_ids.sale_line_ids.move_ids.filtered(lambda m: m.state == "done")
+                .picking_id
+            )
             move.aftersales_ddt_picking_ids = pickings.filtered("aftersales_ddt_number").sorted(
                 lambda p: (p.aftersales_ddt_date, p.aftersales_ddt_number)
             )
 
     def _aftersales_ddt_references(self):
-        """"DDT/2026/00001 of 03/06/2026, ..." for the invoice report."""
+        """ "DDT/2026/00001 of 03/06/2026, ..." for the invoice report."""
         self.ensure_one()
         return ", ".join(
             self.env._(

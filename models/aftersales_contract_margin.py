@@ -26,8 +26,7 @@ class AftersalesContract(models.Model):
         compute="_compute_margin",
         store=True,
         groups=MARGIN_READERS,
-        help="Posted invoice lines of the contract's periods, untaxed, in the company's "
-        "currency.",
+        help="Posted invoice lines of the contract's periods, untaxed, in the company's currency.",
     )
     intervention_revenue = fields.Monetary(
         string="Interventions Invoiced",

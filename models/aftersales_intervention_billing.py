@@ -212,9 +212,7 @@ class AftersalesIntervention(models.Model):
         new = todo.filtered(lambda i: not open_orders[i])
         SaleOrder = self.env["sale.order"].with_context(tracking_disable=True)
         orders = SaleOrder.create([i._prepare_sale_order_vals() for i in new])
-        order_of = dict(zip(new, orders, strict=True)) | {
-            i: open_orders[i] for i in todo - new
-        }
+        order_of = dict(zip(new, orders, strict=True)) | {i: open_orders[i] for i in todo - new}
         charges = todo._billable_charges()
         line_vals = []
         for charge in charges:
@@ -385,7 +383,9 @@ class AftersalesIntervention(models.Model):
             if not interventions:
                 return
             remaining = (
-                self.search_count(domain) if len(interventions) == batch_size else len(interventions)
+                self.search_count(domain)
+                if len(interventions) == batch_size
+                else len(interventions)
             )
             self.env["ir.cron"]._commit_progress(remaining=remaining)
             locked = interventions.try_lock_for_update()
@@ -424,10 +424,10 @@ class AftersalesIntervention(models.Model):
             if not interventions:
                 return
             partners = interventions.commercial_partner_id[:batch_size]
-            interventions = interventions.filtered(lambda i: i.commercial_partner_id in partners)
-            self.env["ir.cron"]._commit_progress(
-                remaining=len(interventions.commercial_partner_id)
+            interventions = interventions.filtered_domain(
+                [("commercial_partner_id", "in", partners.ids)]
             )
+            self.env["ir.cron"]._commit_progress(remaining=len(interventions.commercial_partner_id))
             groups = interventions._invoice_groups(by_month=True)
             orders = self.env["sale.order"].union(*groups.values())
             locked = orders.try_lock_for_update()
@@ -447,7 +447,7 @@ class AftersalesIntervention(models.Model):
                 with self.env.cr.savepoint():
                     self._invoice_orders(ok, by_month=True, batch_size=batch_size)
             except Exception as error:  # noqa: BLE001 - logged, run goes on
-                                _logger.warning("Invoicing interventions failed: %s", error)
+                _logger.warning("Invoicing interventions failed: %s", error)
             seen.update(partners.ids)
             if self.env["ir.cron"]._commit_progress(len(ok)) <= 0:
                 return

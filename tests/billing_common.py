@@ -51,9 +51,7 @@ class BillingCase(InterventionStockCase):
         )
         intervention.action_done()
         if date_end:
-            intervention.sudo().write(
-                {"date_start": date_end, "date_end": date_end}
-            )
+            intervention.sudo().write({"date_start": date_end, "date_end": date_end})
         # the charges below are the whole bill: whatever the costing made is replaced
         intervention.sudo().charge_ids.unlink()
         return intervention
@@ -80,9 +78,7 @@ class BillingCase(InterventionStockCase):
     def _standard_charges(self, intervention, cost=True):
         """Call-out 50.00 paid by the customer; 2 h of labour at 40.00, 50% covered by
         the contract; travel 25.00 fully covered; the gaskets used at 15.00 each."""
-        charges = self._charge(
-            intervention, "callout", self.callout_product, 1.0, 50.0, cost=0.0
-        )
+        charges = self._charge(intervention, "callout", self.callout_product, 1.0, 50.0, cost=0.0)
         charges |= self._charge(
             intervention, "labour", self.labour_product, 2.0, 40.0, 50.0, cost=60.0
         )

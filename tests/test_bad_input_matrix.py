@@ -157,20 +157,18 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
     def _setup_billing(cls):
         """Done interventions of one customer in two companies, one of them billed."""
         Intervention = cls.env["aftersales.intervention"]
-        cls.intervention_billed, cls.intervention_due, cls.intervention_due_b = (
-            Intervention.create(
-                [
-                    {"summary": "Billed", "partner_id": cls.customer.id},
-                    {"summary": "Due", "partner_id": cls.customer.id},
-                    {
-                        "summary": "Due in B",
-                        "partner_id": cls.customer.id,
-                        "company_id": cls.company_b.id,
-                        "contract_id": False,
-                        "contract_line_id": False,
-                    },
-                ]
-            )
+        cls.intervention_billed, cls.intervention_due, cls.intervention_due_b = Intervention.create(
+            [
+                {"summary": "Billed", "partner_id": cls.customer.id},
+                {"summary": "Due", "partner_id": cls.customer.id},
+                {
+                    "summary": "Due in B",
+                    "partner_id": cls.customer.id,
+                    "company_id": cls.company_b.id,
+                    "contract_id": False,
+                    "contract_line_id": False,
+                },
+            ]
         )
         done = cls.intervention_billed | cls.intervention_due | cls.intervention_due_b
         done.write({"state": "done", "date_end": datetime(2026, 6, 3, 10, 0)})
@@ -465,9 +463,11 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             ),
             (
                 "billing: an intervention already billed",
-                lambda: (self.intervention_due | self.intervention_billed)
-                .with_user(self.user_manager)
-                .action_create_sale_order(),
+                lambda: (
+                    (self.intervention_due | self.intervention_billed)
+                    .with_user(self.user_manager)
+                    .action_create_sale_order()
+                ),
                 UserError,
                 "has already been billed",
             ),
@@ -481,10 +481,12 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             ),
             (
                 "invoicing: one invoice mixing companies",
-                lambda: self.env["aftersales.invoice.due.wizard"]
-                .with_context(allowed_company_ids=[self.company.id, self.company_b.id])
-                .create({})
-                .action_invoice(),
+                lambda: (
+                    self.env["aftersales.invoice.due.wizard"]
+                    .with_context(allowed_company_ids=[self.company.id, self.company_b.id])
+                    .create({})
+                    .action_invoice()
+                ),
                 UserError,
                 "mix companies",
             ),

@@ -155,8 +155,9 @@ class TestInvoiceDue(BillingCase):
         self._run_cron(cron)
         self.assertEqual(self._invoices(june_1 | june_2 | july), invoices)
         self.assertEqual(
-            self.env["account.move"].search_count([("id", "not in", invoices.ids),
-                                                   ("move_type", "=", "out_invoice")]),
+            self.env["account.move"].search_count(
+                [("id", "not in", invoices.ids), ("move_type", "=", "out_invoice")]
+            ),
             0,
         )
 
