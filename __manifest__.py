@@ -14,6 +14,7 @@
         "hr_timesheet",
         "fleet",
         "purchase",
+        "hr_expense",
     ],
     "data": [
         "security/aftersales_security.xml",
@@ -45,6 +46,8 @@
         "views/aftersales_contract_preventive_views.xml",
         "views/res_config_settings_views.xml",
         "views/aftersales_intervention_stock_views.xml",
+        "views/aftersales_intervention_expense_views.xml",
+        "views/hr_expense_views.xml",
         "views/aftersales_portal_templates.xml",
         "views/aftersales_ticket_portal_templates.xml",
         "views/aftersales_intervention_portal_templates.xml",

@@ -65,6 +65,8 @@ from . import aftersales_intervention_purchase
 from . import aftersales_intervention_fleet
 from . import aftersales_intervention_charge
 from . import aftersales_intervention_costing
+from . import hr_expense
+from . import aftersales_intervention_expense
 from . import aftersales_contract_overlap
 from . import aftersales_contract_protection
 from . import aftersales_contract_line_protection
