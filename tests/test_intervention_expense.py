@@ -20,7 +20,12 @@ class TestInterventionExpense(AftersalesInterventionCase):
         cls.tax_purchase_22 = cls.env["account.tax"].create(
             {"name": "IVA 22% acquisti (test)", "amount": 22.0, "type_tax_use": "purchase"}
         )
-        expense_product = {"type": "service", "can_be_expensed": True, "sale_ok": True}
+        expense_product = {
+            "type": "service",
+            "can_be_expensed": True,
+            "sale_ok": True,
+            "supplier_taxes_id": [Command.clear()],
+        }
         cls.parking = cls.env["product.product"].create(
             {**expense_product, "name": "Parcheggio", "expense_policy": "cost"}
         )
@@ -141,7 +146,7 @@ class TestInterventionExpense(AftersalesInterventionCase):
         self._expense(self.meal, 14.0, aftersales_intervention_id=self.intervention.id)
         refused = self._expense(self.parking, 99.0, aftersales_intervention_id=self.intervention.id)
         refused.action_submit()
-        refused.action_refuse("Not for this visit")
+        refused._do_refuse("Not for this visit")
         self.assertEqual(refused.state, "refused")
         vals_list = self.intervention._prepare_charge_vals_list()
         self.assertEqual(len(vals_list), 3, "one line per expense, the refused one left out")
@@ -195,25 +200,34 @@ class TestInterventionExpense(AftersalesInterventionCase):
 
     def test_technician_cannot_file_or_link_anothers_expense(self):
         other = self._expense(self.parking, 5.0, employee=self.employee_2)
-        with self.assertRaises(AccessError):
-            self._expense(
-                self.parking, 5.0, employee=self.employee_2, user=self.user_technician,
-                aftersales_intervention_id=self.intervention.id,
-            )
-        with self.assertRaises(AccessError):
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            self._expense(self.parking, 5.0, employee=self.employee_2, user=self.user_technician)
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
             other.with_user(self.user_technician).aftersales_intervention_id = self.intervention
+            self.env.flush_all()
 
     def test_expense_of_an_employee_not_technician_is_refused(self):
+        """The rule: the expense's employee is one of the intervention's technicians
+        (``employee_ids``) when the link is set or the employee changes."""
         other = self._expense(self.parking, 5.0, employee=self.employee_2)
-        with self.assertRaisesRegex(ValidationError, "not a technician of intervention"):
+        with (
+            self.assertRaisesRegex(ValidationError, "not a technician of intervention"),
+            self.env.cr.savepoint(),
+        ):
             other.aftersales_intervention_id = self.intervention
+            self.env.flush_all()
+        other.invalidate_recordset()
         self.assertFalse(other.aftersales_intervention_id)
         # once a technician of the intervention, the link is allowed
         self.intervention.employee_ids = [Command.link(self.employee_2.id)]
         other.aftersales_intervention_id = self.intervention
         # and changing the employee of a linked expense is checked too
-        with self.assertRaisesRegex(ValidationError, "not a technician of intervention"):
+        with (
+            self.assertRaisesRegex(ValidationError, "not a technician of intervention"),
+            self.env.cr.savepoint(),
+        ):
             other.employee_id = self.employee_other
+            self.env.flush_all()
 
     def test_expense_of_another_company_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "belongs to company Other Company B"):
@@ -261,22 +275,84 @@ class TestInterventionExpense(AftersalesInterventionCase):
         chosen.aftersales_intervention_id = visit
         self.assertEqual(chosen.analytic_distribution, {str(own.id): 100})
 
-    def test_posted_expense_is_not_reinvoiced_through_its_distribution(self):
-        """Odoo re-invoices a posted expense on a sale order found from its journal
-        items (``_sale_can_be_reinvoice`` then ``_sale_determine_order``). A linked
-        expense's items are never candidates: the charge line re-invoices it, once."""
-        linked = self._expense(self.parking, 23.50, aftersales_intervention_id=self.intervention.id)
-        unlinked = self._expense(self.parking, 8.0)
-        expenses = linked | unlinked
+    def _confirmed_order(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.fee_product.id})],
+            }
+        )
+        order.action_confirm()
+        return order
+
+    def _post(self, expenses):
         expenses.action_submit()
         expenses.action_approve()
-        expenses.action_post()
+        action = expenses.action_post()
+        wizard = self.env["hr.expense.post.wizard"].with_context(action["context"])
+        wizard.browse(action["res_id"]).action_post_entry()
         self.assertEqual(set(expenses.mapped("state")), {"posted"})
+
+    def test_expense_reinvoiced_on_an_order_cannot_be_linked(self):
+        """With ``sale_expense`` (auto-installed with Sales and Expenses), an expense
+        with a "Customer to Reinvoice" order is re-invoiced on it when posted; linked to
+        an intervention too, the customer would pay it twice: refused both ways."""
+        if "sale_order_id" not in self.env["hr.expense"]._fields:
+            self.skipTest("sale_expense is not installed")
+        order = self._confirmed_order()
+        on_order = self._expense(self.parking, 23.50, sale_order_id=order.id)
+        with (
+            self.assertRaisesRegex(ValidationError, "the customer would pay it twice"),
+            self.env.cr.savepoint(),
+        ):
+            on_order.aftersales_intervention_id = self.intervention
+            self.env.flush_all()
+        linked = self._expense(self.parking, 23.50, aftersales_intervention_id=self.intervention.id)
+        with (
+            self.assertRaisesRegex(ValidationError, "the customer would pay it twice"),
+            self.env.cr.savepoint(),
+        ):
+            linked.sale_order_id = order
+            self.env.flush_all()
+        with (
+            self.assertRaisesRegex(ValidationError, "the customer would pay it twice"),
+            self.env.cr.savepoint(),
+        ):
+            self._expense(
+                self.parking, 5.0, sale_order_id=order.id,
+                aftersales_intervention_id=self.intervention.id,
+            )
+
+    def test_posted_expense_is_reinvoiced_once(self):
+        """Posting an expense makes Odoo look for a sale order to re-invoice it on, from
+        its journal items (``_sale_can_be_reinvoice``, then ``_sale_determine_order``:
+        the expense's order, or a project's order found from the analytic
+        distribution). A linked expense's items are never candidates: its charge line
+        re-invoices it, once; an expense on an order is re-invoiced there by Odoo."""
+        plan = self.env["account.analytic.plan"].create({"name": "Service contracts"})
+        account = self.env["account.analytic.account"].create(
+            {"name": "CT Bar Centrale", "plan_id": plan.id}
+        )
+        self.intervention.contract_id = self._create_contract(
+            analytic_distribution={str(account.id): 100}
+        )
+        linked = self._expense(self.parking, 23.50, aftersales_intervention_id=self.intervention.id)
+        expenses = linked
+        if "sale_order_id" in linked._fields:
+            order = self._confirmed_order()
+            expenses |= self._expense(self.parking, 8.0, sale_order_id=order.id)
+        self._post(expenses)
         items = expenses.account_move_id.line_ids.filtered(lambda l: l.display_type == "product")
         linked_item = items.filtered(lambda l: l.expense_id == linked)
-        unlinked_item = items.filtered(lambda l: l.expense_id == unlinked)
+        self.assertEqual(linked_item.analytic_distribution, {str(account.id): 100})
         self.assertFalse(linked_item._sale_can_be_reinvoice())
-        self.assertTrue(unlinked_item._sale_can_be_reinvoice(), "Odoo's rule, unchanged")
-        self.assertFalse(self.env["sale.order.line"].search([("is_expense", "=", True)]))
-        # the posted expense is still charged, at cost
+        reinvoiced = self.env["sale.order.line"].search([("is_expense", "=", True)])
+        if "sale_order_id" in linked._fields:
+            # Odoo's own flow, unchanged: the other expense, on its order, at cost
+            self.assertEqual(reinvoiced.order_id, order)
+            self.assertEqual(reinvoiced.price_unit, 8.0)
+            self.assertTrue((items - linked_item)._sale_can_be_reinvoice())
+        else:
+            self.assertFalse(reinvoiced)
+        # the posted expense is charged with the intervention, at cost
         self.assertEqual(self._charge(linked)["price_unit"], 23.50)
