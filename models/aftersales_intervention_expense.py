@@ -22,12 +22,9 @@ class AftersalesIntervention(models.Model):
     _inherit = "aftersales.intervention"
 
     expense_ids = fields.One2many(
-        "hr.expense",
-        "aftersales_intervention_id",
-        string="Expenses",
-        groups="base.group_user",
+        "hr.expense", "aftersales_intervention_id", groups="base.group_user"
     )
-    expense_count = fields.Integer(string="Expense Count", compute="_compute_expense_count")
+    expense_count = fields.Integer(compute="_compute_expense_count")
 
     def _compute_expense_count(self):
         # the expenses this user may read, as the list the button opens shows
@@ -79,9 +76,7 @@ class AftersalesIntervention(models.Model):
     def _prepare_expense_charge_vals_list(self):
         """One charge line of kind "expense" per linked expense that is not refused."""
         self.ensure_one()
-        return [
-            self._prepare_expense_charge_vals(expense) for expense in self._charged_expenses()
-        ]
+        return [self._prepare_expense_charge_vals(expense) for expense in self._charged_expenses()]
 
     def _prepare_expense_charge_vals(self, expense):
         currency = self.company_id.currency_id
@@ -115,7 +110,9 @@ class AftersalesIntervention(models.Model):
             price_unit = round(cost / quantity, digits)
             currency = self.company_id.currency_id
             if not float_compare(
-                currency.round(quantity * price_unit), cost, precision_digits=currency.decimal_places
+                currency.round(quantity * price_unit),
+                cost,
+                precision_digits=currency.decimal_places,
             ):
                 return quantity, price_unit
         return 1.0, cost

@@ -106,8 +106,8 @@ class HrExpense(models.Model):
         if "aftersales_intervention_id" in vals and "analytic_distribution" not in vals:
             # the distribution the previous intervention gave, replaced on a change
             previous = {
-                expense.id: expense.sudo().aftersales_intervention_id.contract_id.analytic_distribution
-                for expense in self
+                expense.id: expense.aftersales_intervention_id.contract_id.analytic_distribution
+                for expense in self.sudo()
             }
         res = super().write(vals)
         if "sale_order_id" in vals:

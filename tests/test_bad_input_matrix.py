@@ -153,7 +153,9 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
         }
         # an expense linked to an intervention is a written link, not a new row
         counts["hr.expense linked"] = (
-            self.env["hr.expense"].sudo().search_count([("aftersales_intervention_id", "!=", False)])
+            self.env["hr.expense"]
+            .sudo()
+            .search_count([("aftersales_intervention_id", "!=", False)])
         )
         sequences = self.env["ir.sequence"].sudo().search([("code", "in", NUMBERED)])
         numbers = {
@@ -415,15 +417,17 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             ),
             (
                 "expense: a technician files another employee's",
-                lambda: self.env["hr.expense"]
-                .with_user(self.user_technician)
-                .create(
-                    {
-                        "name": "Parcheggio",
-                        "product_id": self.parking.id,
-                        "employee_id": self.expense_other.id,
-                        "total_amount_currency": 6.5,
-                    }
+                lambda: (
+                    self.env["hr.expense"]
+                    .with_user(self.user_technician)
+                    .create(
+                        {
+                            "name": "Parcheggio",
+                            "product_id": self.parking.id,
+                            "employee_id": self.expense_other.id,
+                            "total_amount_currency": 6.5,
+                        }
+                    )
                 ),
                 AccessError,
                 "doesn't have 'create' access to:\n- Expense",

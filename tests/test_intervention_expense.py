@@ -76,7 +76,9 @@ class TestInterventionExpense(AftersalesInterventionCase):
     # Prices and costs, by hand
     # ------------------------------------------------------------------
     def test_at_cost_reinvoices_the_untaxed_amount(self):
-        parking = self._expense(self.parking, 23.50, aftersales_intervention_id=self.intervention.id)
+        parking = self._expense(
+            self.parking, 23.50, aftersales_intervention_id=self.intervention.id
+        )
         # 12.20 paid, 22% VAT included: 12.20 / 1.22 = 10.00 untaxed, the cost and the price
         toll = self._expense(self.toll, 12.20, aftersales_intervention_id=self.intervention.id)
         self.assertEqual(toll.untaxed_amount, 10.0)
@@ -186,7 +188,9 @@ class TestInterventionExpense(AftersalesInterventionCase):
         """A bare technician (After-Sales/User, an employee) opens the form, presses the
         Expenses button and opens the list and form it shows."""
         self._expense(
-            self.parking, 6.50, user=self.user_technician,
+            self.parking,
+            6.50,
+            user=self.user_technician,
             aftersales_intervention_id=self.intervention.id,
         )
         for user in (self.user_technician, self.user_manager):
@@ -232,7 +236,10 @@ class TestInterventionExpense(AftersalesInterventionCase):
     def test_expense_of_another_company_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "belongs to company Other Company B"):
             self._expense(
-                self.parking, 5.0, employee=self.employee_b, company_id=self.company_b.id,
+                self.parking,
+                5.0,
+                employee=self.employee_b,
+                company_id=self.company_b.id,
                 aftersales_intervention_id=self.intervention.id,
             )
 
@@ -253,7 +260,8 @@ class TestInterventionExpense(AftersalesInterventionCase):
         linked = self._expense(self.parking, 6.50, aftersales_intervention_id=self.intervention.id)
         self.assertEqual(linked.analytic_distribution, {str(account.id): 100})
         chosen = self._expense(
-            self.parking, 6.50,
+            self.parking,
+            6.50,
             aftersales_intervention_id=self.intervention.id,
             analytic_distribution={str(own.id): 100},
         )
@@ -289,7 +297,7 @@ class TestInterventionExpense(AftersalesInterventionCase):
         expenses.action_submit()
         expenses.action_approve()
         action = expenses.action_post()
-        wizard = self.env["hr.expense.post.wizard"].with_context(action["context"])
+        wizard = self.env["hr.expense.post.wizard"].with_context(**action["context"])
         wizard.browse(action["res_id"]).action_post_entry()
         self.assertEqual(set(expenses.mapped("state")), {"posted"})
 
@@ -319,7 +327,9 @@ class TestInterventionExpense(AftersalesInterventionCase):
             self.env.cr.savepoint(),
         ):
             self._expense(
-                self.parking, 5.0, sale_order_id=order.id,
+                self.parking,
+                5.0,
+                sale_order_id=order.id,
                 aftersales_intervention_id=self.intervention.id,
             )
 
