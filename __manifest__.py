@@ -15,6 +15,7 @@
         "fleet",
         "purchase",
         "spreadsheet_dashboard",
+        "hr_expense",
     ],
     "data": [
         "security/aftersales_security.xml",
@@ -55,6 +56,8 @@
         "views/res_config_settings_views.xml",
         "views/aftersales_intervention_stock_views.xml",
         "views/aftersales_intervention_charge_views.xml",
+        "views/aftersales_intervention_expense_views.xml",
+        "views/hr_expense_views.xml",
         "views/aftersales_portal_templates.xml",
         "views/aftersales_ticket_portal_templates.xml",
         "views/aftersales_intervention_portal_templates.xml",

@@ -73,6 +73,8 @@ from . import aftersales_intervention_costing_materials
 from . import aftersales_intervention_billing
 from . import aftersales_contract_margin
 from . import stock_lot_reliability
+from . import hr_expense
+from . import aftersales_intervention_expense
 from . import aftersales_contract_overlap
 from . import aftersales_contract_protection
 from . import aftersales_contract_line_protection

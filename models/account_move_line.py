@@ -11,3 +11,12 @@ class AccountMoveLine(models.Model):
         copy=False,
         readonly=True,
     )
+
+    def _sale_can_be_reinvoice(self):
+        """The journal items of an expense linked to an intervention are never
+        re-invoiced on a sale order through their analytic distribution (the contract's):
+        the intervention's expense charge line re-invoices the expense, once."""
+        # sudo: whoever posts the expense (an accountant) may not read interventions
+        if self.expense_id.sudo().aftersales_intervention_id:
+            return False
+        return super()._sale_can_be_reinvoice()

@@ -99,6 +99,7 @@ class AftersalesInterventionCharge(models.Model):
     hour_move_id = fields.Many2one(
         "aftersales.hour.move", index="btree_not_null", ondelete="set null"
     )
+    expense_id = fields.Many2one("hr.expense", index="btree_not_null", ondelete="set null")
     sale_line_id = fields.Many2one(
         "sale.order.line", index="btree_not_null", copy=False, readonly=True
     )

@@ -36,6 +36,7 @@ COUNTED_MODELS = (
     "sale.order",
     "sale.order.line",
     "account.move",
+    "hr.expense",
 )
 NUMBERED = ("aftersales.ticket", "aftersales.contract", "aftersales.intervention")
 RAW_DATABASE_TEXT = re.compile(r"psycopg2|violates|constraint \"|Traceback|0x00", re.IGNORECASE)
@@ -152,6 +153,35 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
         cls.picking = cls.env["stock.picking"].create(
             {"picking_type_id": warehouse.out_type_id.id, "partner_id": cls.customer.id}
         )
+        cls.expense_technician, cls.expense_other = cls.env["hr.employee"].create(
+            [{"name": "Tecnico in trasferta"}, {"name": "Impiegata d'ufficio"}]
+        )
+        cls.employee_b = cls.env["hr.employee"].create(
+            {"name": "Bruno of Company B", "company_id": cls.company_b.id}
+        )
+        cls.parking = cls.env["product.product"].create(
+            {
+                "name": "Parcheggio",
+                "type": "service",
+                "can_be_expensed": True,
+                "expense_policy": "cost",
+            }
+        )
+        cls.intervention_expenses = Intervention.create(
+            {
+                "summary": "Visit with expenses",
+                "partner_id": cls.customer.id,
+                "employee_ids": [Command.set(cls.expense_technician.ids)],
+            }
+        )
+        cls.office_expense = cls.env["hr.expense"].create(
+            {
+                "name": "Cancelleria",
+                "product_id": cls.parking.id,
+                "employee_id": cls.expense_other.id,
+                "total_amount_currency": 12.0,
+            }
+        )
 
     @classmethod
     def _setup_billing(cls):
@@ -198,6 +228,12 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             model: self.env[model].sudo().with_context(active_test=False).search_count([])
             for model in COUNTED_MODELS
         }
+        # an expense linked to an intervention is a written link, not a new row
+        counts["hr.expense linked"] = (
+            self.env["hr.expense"]
+            .sudo()
+            .search_count([("aftersales_intervention_id", "!=", False)])
+        )
         sequences = self.env["ir.sequence"].sudo().search([("code", "in", NUMBERED)])
         numbers = {
             (sequence.code, sequence.company_id.id): sequence.number_next_actual
@@ -489,6 +525,77 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 ),
                 UserError,
                 "mix companies",
+            ),
+            (
+                "expense: of another company",
+                lambda: self.env["hr.expense"].create(
+                    {
+                        "name": "Parcheggio",
+                        "product_id": self.parking.id,
+                        "employee_id": self.employee_b.id,
+                        "company_id": self.company_b.id,
+                        "total_amount_currency": 6.5,
+                        "aftersales_intervention_id": self.intervention_expenses.id,
+                    }
+                ),
+                ValidationError,
+                "belongs to company Other Company B",
+            ),
+            (
+                "expense: of an employee who is not a technician of the intervention",
+                lambda: self.office_expense.write(
+                    {"aftersales_intervention_id": self.intervention_expenses.id}
+                ),
+                ValidationError,
+                "is not a technician of intervention",
+            ),
+            (
+                "expense: a technician files another employee's",
+                lambda: (
+                    self.env["hr.expense"]
+                    .with_user(self.user_technician)
+                    .create(
+                        {
+                            "name": "Parcheggio",
+                            "product_id": self.parking.id,
+                            "employee_id": self.expense_other.id,
+                            "total_amount_currency": 6.5,
+                        }
+                    )
+                ),
+                AccessError,
+                "doesn't have 'create' access to:\n- Expense",
+            ),
+            *self._expense_reinvoice_cases(),
+        ]
+
+    def _expense_reinvoice_cases(self):
+        """With sale_expense (auto-installed with Sales and Expenses): an expense on a
+        sale order to re-invoice, linked to an intervention too."""
+        if "sale_order_id" not in self.env["hr.expense"]._fields:
+            return []
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.fee_product.id})],
+            }
+        )
+        order.action_confirm()
+        return [
+            (
+                "expense: re-invoiced on an order and linked to an intervention",
+                lambda: self.env["hr.expense"].create(
+                    {
+                        "name": "Parcheggio",
+                        "product_id": self.parking.id,
+                        "employee_id": self.expense_technician.id,
+                        "total_amount_currency": 6.5,
+                        "sale_order_id": order.id,
+                        "aftersales_intervention_id": self.intervention_expenses.id,
+                    }
+                ),
+                ValidationError,
+                "the customer would pay it twice",
             ),
         ]
 

@@ -67,6 +67,25 @@ class TestRoleSurface(AftersalesHelpdeskCase):
         cls.ticket.action_create_return()
         cls.ticket.action_create_repair()
         cls.ticket.activity_schedule("mail.mail_activity_data_todo", user_id=cls.user_manager.id)
+        # the technician's own expense note, for an intervention
+        employee = cls.env["hr.employee"].create(
+            {"name": cls.user_technician.name, "user_id": cls.user_technician.id}
+        )
+        intervention = cls.env["aftersales.intervention"].create(
+            {
+                "summary": "Visit",
+                "partner_id": cls.customer.id,
+                "employee_ids": [Command.set(employee.ids)],
+            }
+        )
+        cls.expense = cls.env["hr.expense"].create(
+            {
+                "name": "Parcheggio Milano Centro",
+                "employee_id": employee.id,
+                "total_amount_currency": 6.5,
+                "aftersales_intervention_id": intervention.id,
+            }
+        )
 
     def _roles(self):
         return {
@@ -166,6 +185,7 @@ class TestRoleSurface(AftersalesHelpdeskCase):
             "stock.picking": self.ticket.picking_ids,
             "repair.order": self.ticket.repair_ids,
             "product.template": self.machine.product_tmpl_id,
+            "hr.expense": self.expense,
         }
 
     def test_extended_forms_open_for_the_roles_that_work_on_them(self):
@@ -174,7 +194,7 @@ class TestRoleSurface(AftersalesHelpdeskCase):
         meant for every user who may read the model: a salesperson does not open
         transfers, a storekeeper does not open quotations.)"""
         forms = {
-            "technician": ("res.partner",),
+            "technician": ("res.partner", "hr.expense"),
             "manager": ("res.partner",),
             "accountant": ("account.move", "res.partner"),
             "salesperson": ("sale.order", "res.partner", "product.template"),
