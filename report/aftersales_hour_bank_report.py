@@ -45,7 +45,7 @@ class AftersalesHourBankReport(models.Model):
         return SQL(
             """
             WITH monthly AS (
-                SELECT m.contract_id, date_trunc('month', m.date)::date AS month,
+                SELECT m.contract_id, date_trunc('month', m.date::timestamp)::date AS month,
                        SUM(CASE WHEN m.kind IN ('purchase', 'topup') THEN m.hours ELSE 0 END)
                            AS bought,
                        SUM(CASE WHEN m.kind = 'carry_in' THEN m.hours ELSE 0 END) AS carried_in,
@@ -56,16 +56,20 @@ class AftersalesHourBankReport(models.Model):
                            AS carried_out,
                        SUM(m.hours) AS balance
                   FROM aftersales_hour_move m
-                 GROUP BY m.contract_id, date_trunc('month', m.date)
+                 GROUP BY 1, 2
+            ), bounds AS (
+                SELECT contract_id, MIN(month) AS first_month, MAX(month) AS last_month
+                  FROM monthly
+                 GROUP BY contract_id
             ), span AS (
-                SELECT mo.contract_id, MIN(mo.month) AS first_month,
-                       GREATEST(MAX(mo.month), LEAST(
+                SELECT b.contract_id, b.first_month,
+                       GREATEST(b.last_month, LEAST(
                            date_trunc('month', now() AT TIME ZONE 'UTC')::date,
-                           COALESCE(date_trunc('month', c.date_end)::date, 'infinity'::date)
+                           COALESCE(date_trunc('month', c.date_end::timestamp)::date,
+                                    'infinity'::date)
                        )) AS last_month
-                  FROM monthly mo
-                  JOIN aftersales_contract c ON c.id = mo.contract_id
-                 GROUP BY mo.contract_id, c.date_end
+                  FROM bounds b
+                  JOIN aftersales_contract c ON c.id = b.contract_id
             ), grid AS (
                 SELECT s.contract_id, g.month::date AS month
                   FROM span s
