@@ -36,7 +36,8 @@ class AftersalesHourBankReport(models.Model):
     expired_hours = fields.Float(string="Expired (h)", readonly=True)
     carried_out_hours = fields.Float(string="Carried Out (h)", readonly=True)
     remaining_hours = fields.Float(
-        string="Remaining (h)", readonly=True,
+        string="Remaining (h)",
+        readonly=True,
         help="Hours left in the bank at the end of the month.",
     )
 

@@ -26,7 +26,9 @@ class AftersalesReportMixin(models.AbstractModel):
             return
         drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._view_query())
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._view_query()
+            )
         )
 
     def _read_group_select(self, aggregate_spec, query):

@@ -28,10 +28,25 @@ class AftersalesServiceLevelReport(models.Model):
     # flushed before the view is read
     _depends = {
         "aftersales.ticket": [
-            "active", "company_id", "team_id", "user_id", "commercial_partner_id",
-            "product_id", "lot_id", "contract_id", "stage_id", "priority", "coverage_kind",
-            "sla_status", "date_open", "date_closed", "date_first_reply", "is_closed",
-            "sla_response_time", "sla_resolution_time", "sla_response_deadline",
+            "active",
+            "company_id",
+            "team_id",
+            "user_id",
+            "commercial_partner_id",
+            "product_id",
+            "lot_id",
+            "contract_id",
+            "stage_id",
+            "priority",
+            "coverage_kind",
+            "sla_status",
+            "date_open",
+            "date_closed",
+            "date_first_reply",
+            "is_closed",
+            "sla_response_time",
+            "sla_resolution_time",
+            "sla_response_deadline",
             "sla_resolution_deadline",
         ],
         "aftersales.ticket.stage": ["is_closing", "is_cancelling"],
@@ -71,25 +86,34 @@ class AftersalesServiceLevelReport(models.Model):
     resolution_met = fields.Integer(string="Resolutions Met", readonly=True)
     resolution_breached = fields.Integer(string="Resolutions Breached", readonly=True)
     response_compliance = fields.Float(
-        string="Response SLA (%)", aggregator="avg", readonly=True,
+        string="Response SLA (%)",
+        aggregator="avg",
+        readonly=True,
         help="Responses met out of the response targets met or breached.",
     )
     resolution_compliance = fields.Float(
-        string="Resolution SLA (%)", aggregator="avg", readonly=True,
+        string="Resolution SLA (%)",
+        aggregator="avg",
+        readonly=True,
         help="Resolutions met out of the resolution targets met or breached.",
     )
     backlog_age = fields.Float(
-        string="Backlog Age (days)", aggregator="avg", readonly=True,
+        string="Backlog Age (days)",
+        aggregator="avg",
+        readonly=True,
         help="Days since the call came in, for the tickets still open.",
     )
-    solved = fields.Integer(string="Solved", readonly=True)
+    solved = fields.Integer(readonly=True)
     first_time_fix = fields.Integer(string="First-Time Fixes", readonly=True)
     first_time_fix_rate = fields.Float(
-        string="First-Time Fix (%)", aggregator="avg", readonly=True,
+        string="First-Time Fix (%)",
+        aggregator="avg",
+        readonly=True,
         help="Tickets solved with one finished intervention or none, out of the solved ones.",
     )
     repeat_call = fields.Integer(
-        string="Repeat Calls", readonly=True,
+        string="Repeat Calls",
+        readonly=True,
         help="Calls on a serial that already called in the 30 days before.",
     )
     repeat_rate = fields.Float(string="Repeat Calls (%)", aggregator="avg", readonly=True)

@@ -113,7 +113,7 @@ def clone_rows(env, table, template_id, count, overrides):
     names = ", ".join(f'"{column}"' for column in columns)
     # no query parameters: the expressions use % (modulo)
     cr.execute(
-        f'INSERT INTO "{table}" ({names}) SELECT {select}'  # noqa: S608
+        f'INSERT INTO "{table}" ({names}) SELECT {select}'
         f' FROM "{table}" t, generate_series(1, {int(count)}) AS g'
         f" WHERE t.id = {int(template_id)} ORDER BY g RETURNING id"
     )
@@ -250,7 +250,9 @@ def setup(env):
             "stage_id": f"CASE WHEN {closed} THEN {solved.id} ELSE {new.id} END",
             "is_closed": closed,
             "date_first_reply": f"{opened} + make_interval(mins => 30 + (g % 600))",
-            "date_closed": f"CASE WHEN {closed} THEN {opened} + make_interval(hours => 4 + g % 60) END",
+            "date_closed": (
+                f"CASE WHEN {closed} THEN {opened} + make_interval(hours => 4 + g % 60) END"
+            ),
             "sla_response_hours": "8",
             "sla_resolution_hours": "24",
             "sla_response_deadline": f"{opened} + interval '8 hours'",
@@ -352,7 +354,7 @@ def setup(env):
         "aftersales_technician_capacity",
         "aftersales_intervention_hr_employee_rel",
     ):
-        cr.execute(f'ANALYZE "{table}"')  # noqa: S608
+        cr.execute(f'ANALYZE "{table}"')
     env.invalidate_all()
     return t_tickets, t_interventions, t_contracts
 
@@ -390,7 +392,7 @@ def explain(env, function, model):
     queries = [q for q in handler.queries if f'"{table}"' in q and "GROUP BY" in q]
     if not queries:
         return "(no grouped query captured)"
-    env.cr.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + queries[-1])  # noqa: S608
+    env.cr.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING ON) " + queries[-1])
     return "\n".join(row[0] for row in env.cr.fetchall())
 
 
