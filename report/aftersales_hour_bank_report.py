@@ -58,39 +58,40 @@ class AftersalesHourBankReport(models.Model):
                        SUM(m.hours) AS balance
                   FROM aftersales_hour_move m
                  GROUP BY 1, 2
-            ), bounds AS (
-                SELECT contract_id, MIN(month) AS first_month, MAX(month) AS last_month
-                  FROM monthly
-                 GROUP BY contract_id
-            ), span AS (
-                SELECT b.contract_id, b.first_month,
-                       GREATEST(b.last_month, LEAST(
+            ), running AS (
+                -- the balance at the end of each month with moves, and the next such month
+                SELECT mo.*,
+                       SUM(mo.balance) OVER w AS remaining,
+                       LEAD(mo.month) OVER w AS next_month
+                  FROM monthly mo
+                WINDOW w AS (PARTITION BY mo.contract_id ORDER BY mo.month)
+            )
+            -- each month with moves stands for itself and the months without moves
+            -- after it: until the next month with moves, else the current month (or the
+            -- bank's end)
+            SELECT (r.contract_id::bigint * 100000
+                    + EXTRACT(YEAR FROM g.month)::bigint * 12
+                    + EXTRACT(MONTH FROM g.month)::bigint) AS id,
+                   r.contract_id, c.company_id, c.commercial_partner_id AS partner_id,
+                   g.month::date AS date,
+                   CASE WHEN g.month = r.month THEN r.bought ELSE 0 END AS bought_hours,
+                   CASE WHEN g.month = r.month THEN r.carried_in ELSE 0 END AS carried_in_hours,
+                   CASE WHEN g.month = r.month THEN r.consumed ELSE 0 END AS consumed_hours,
+                   CASE WHEN g.month = r.month THEN r.expired ELSE 0 END AS expired_hours,
+                   CASE WHEN g.month = r.month THEN r.carried_out ELSE 0 END
+                       AS carried_out_hours,
+                   r.remaining AS remaining_hours
+              FROM running r
+              JOIN aftersales_contract c ON c.id = r.contract_id
+             CROSS JOIN LATERAL generate_series(
+                   r.month,
+                   COALESCE(
+                       r.next_month - interval '1 month',
+                       GREATEST(r.month, LEAST(
                            date_trunc('month', now() AT TIME ZONE 'UTC')::date,
                            COALESCE(date_trunc('month', c.date_end::timestamp)::date,
-                                    'infinity'::date)
-                       )) AS last_month
-                  FROM bounds b
-                  JOIN aftersales_contract c ON c.id = b.contract_id
-            ), grid AS (
-                SELECT s.contract_id, g.month::date AS month
-                  FROM span s
-                 CROSS JOIN LATERAL generate_series(
-                       s.first_month, s.last_month, interval '1 month') AS g(month)
-            )
-            SELECT ROW_NUMBER() OVER (ORDER BY grid.contract_id, grid.month) AS id,
-                   grid.contract_id, c.company_id, c.commercial_partner_id AS partner_id,
-                   grid.month AS date,
-                   COALESCE(mo.bought, 0) AS bought_hours,
-                   COALESCE(mo.carried_in, 0) AS carried_in_hours,
-                   COALESCE(mo.consumed, 0) AS consumed_hours,
-                   COALESCE(mo.expired, 0) AS expired_hours,
-                   COALESCE(mo.carried_out, 0) AS carried_out_hours,
-                   SUM(COALESCE(mo.balance, 0)) OVER (
-                       PARTITION BY grid.contract_id ORDER BY grid.month
-                   ) AS remaining_hours
-              FROM grid
-              JOIN aftersales_contract c ON c.id = grid.contract_id
-              LEFT JOIN monthly mo
-                ON mo.contract_id = grid.contract_id AND mo.month = grid.month
+                                    'infinity'::date)))
+                   ),
+                   interval '1 month') AS g(month)
             """
         )

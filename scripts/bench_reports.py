@@ -328,7 +328,7 @@ def setup(env):
         },
     )
     contract_ids.insert(0, contract.id)
-    # the ledger: 40 hours bought at the start, 2-9 hours consumed every month for a year
+    # the ledger: 40 hours bought at the start, 1-4 hours consumed every month for a year
     cr.execute(
         """
         INSERT INTO aftersales_hour_move
@@ -336,7 +336,7 @@ def setup(env):
              create_uid, create_date, write_uid, write_date)
         SELECT c.id, c.company_id, c.date_start + m.month * 30,
                CASE WHEN m.month = 0 THEN 'purchase' ELSE 'consumption' END, 'bench',
-               CASE WHEN m.month = 0 THEN 40 ELSE -(2 + (c.id + m.month) %% 8) END,
+               CASE WHEN m.month = 0 THEN 40 ELSE -(1 + (c.id + m.month) %% 4) END,
                1, now(), 1, now()
           FROM aftersales_contract c, generate_series(0, 12) AS m(month)
          WHERE c.id = ANY(%s)
