@@ -82,6 +82,7 @@
         "demo/aftersales_ticket_demo.xml",
         "demo/aftersales_intervention_demo.xml",
         "demo/aftersales_intervention_stock_demo.xml",
+        "demo/aftersales_report_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -44,8 +44,10 @@ class AftersalesTechnicianCapacity(models.Model):
         teams = Team.search([])
         users = teams.member_ids | teams.leader_id
         employees = self.env["hr.employee"].sudo().search([("user_id", "in", users.ids)])
-        booked = self.env["aftersales.intervention"].sudo()._read_group(
-            [("employee_ids", "!=", False)], ["employee_ids"]
+        booked = (
+            self.env["aftersales.intervention"]
+            .sudo()
+            ._read_group([("employee_ids", "!=", False)], ["employee_ids"])
         )
         return employees.union(*(employee for (employee,) in booked))
 

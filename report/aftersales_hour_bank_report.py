@@ -36,7 +36,8 @@ class AftersalesHourBankReport(models.Model):
     expired_hours = fields.Float(string="Expired (h)", readonly=True)
     carried_out_hours = fields.Float(string="Carried Out (h)", readonly=True)
     remaining_hours = fields.Float(
-        string="Remaining (h)", readonly=True,
+        string="Remaining (h)",
+        readonly=True,
         help="Hours left in the bank at the end of the month.",
     )
 
@@ -45,7 +46,7 @@ class AftersalesHourBankReport(models.Model):
         return SQL(
             """
             WITH monthly AS (
-                SELECT m.contract_id, date_trunc('month', m.date)::date AS month,
+                SELECT m.contract_id, date_trunc('month', m.date::timestamp)::date AS month,
                        SUM(CASE WHEN m.kind IN ('purchase', 'topup') THEN m.hours ELSE 0 END)
                            AS bought,
                        SUM(CASE WHEN m.kind = 'carry_in' THEN m.hours ELSE 0 END) AS carried_in,
@@ -56,36 +57,41 @@ class AftersalesHourBankReport(models.Model):
                            AS carried_out,
                        SUM(m.hours) AS balance
                   FROM aftersales_hour_move m
-                 GROUP BY m.contract_id, date_trunc('month', m.date)
-            ), span AS (
-                SELECT mo.contract_id, MIN(mo.month) AS first_month,
-                       GREATEST(MAX(mo.month), LEAST(
-                           date_trunc('month', now() AT TIME ZONE 'UTC')::date,
-                           COALESCE(date_trunc('month', c.date_end)::date, 'infinity'::date)
-                       )) AS last_month
+                 GROUP BY 1, 2
+            ), running AS (
+                -- the balance at the end of each month with moves, and the next such month
+                SELECT mo.*,
+                       SUM(mo.balance) OVER w AS remaining,
+                       LEAD(mo.month) OVER w AS next_month
                   FROM monthly mo
-                  JOIN aftersales_contract c ON c.id = mo.contract_id
-                 GROUP BY mo.contract_id, c.date_end
-            ), grid AS (
-                SELECT s.contract_id, g.month::date AS month
-                  FROM span s
-                 CROSS JOIN LATERAL generate_series(
-                       s.first_month, s.last_month, interval '1 month') AS g(month)
+                WINDOW w AS (PARTITION BY mo.contract_id ORDER BY mo.month)
             )
-            SELECT ROW_NUMBER() OVER (ORDER BY grid.contract_id, grid.month) AS id,
-                   grid.contract_id, c.company_id, c.commercial_partner_id AS partner_id,
-                   grid.month AS date,
-                   COALESCE(mo.bought, 0) AS bought_hours,
-                   COALESCE(mo.carried_in, 0) AS carried_in_hours,
-                   COALESCE(mo.consumed, 0) AS consumed_hours,
-                   COALESCE(mo.expired, 0) AS expired_hours,
-                   COALESCE(mo.carried_out, 0) AS carried_out_hours,
-                   SUM(COALESCE(mo.balance, 0)) OVER (
-                       PARTITION BY grid.contract_id ORDER BY grid.month
-                   ) AS remaining_hours
-              FROM grid
-              JOIN aftersales_contract c ON c.id = grid.contract_id
-              LEFT JOIN monthly mo
-                ON mo.contract_id = grid.contract_id AND mo.month = grid.month
+            -- each month with moves stands for itself and the months without moves
+            -- after it: until the next month with moves, else the current month (or the
+            -- bank's end)
+            SELECT (r.contract_id::bigint * 100000
+                    + EXTRACT(YEAR FROM g.month)::bigint * 12
+                    + EXTRACT(MONTH FROM g.month)::bigint) AS id,
+                   r.contract_id, c.company_id, c.commercial_partner_id AS partner_id,
+                   g.month::date AS date,
+                   CASE WHEN g.month = r.month THEN r.bought ELSE 0 END AS bought_hours,
+                   CASE WHEN g.month = r.month THEN r.carried_in ELSE 0 END AS carried_in_hours,
+                   CASE WHEN g.month = r.month THEN r.consumed ELSE 0 END AS consumed_hours,
+                   CASE WHEN g.month = r.month THEN r.expired ELSE 0 END AS expired_hours,
+                   CASE WHEN g.month = r.month THEN r.carried_out ELSE 0 END
+                       AS carried_out_hours,
+                   r.remaining AS remaining_hours
+              FROM running r
+              JOIN aftersales_contract c ON c.id = r.contract_id
+             CROSS JOIN LATERAL generate_series(
+                   r.month,
+                   COALESCE(
+                       r.next_month - interval '1 month',
+                       GREATEST(r.month, LEAST(
+                           date_trunc('month', now() AT TIME ZONE 'UTC')::date,
+                           COALESCE(date_trunc('month', c.date_end::timestamp)::date,
+                                    'infinity'::date)))
+                   ),
+                   interval '1 month') AS g(month)
             """
         )

@@ -28,10 +28,25 @@ class AftersalesServiceLevelReport(models.Model):
     # flushed before the view is read
     _depends = {
         "aftersales.ticket": [
-            "active", "company_id", "team_id", "user_id", "commercial_partner_id",
-            "product_id", "lot_id", "contract_id", "stage_id", "priority", "coverage_kind",
-            "sla_status", "date_open", "date_closed", "date_first_reply", "is_closed",
-            "sla_response_time", "sla_resolution_time", "sla_response_deadline",
+            "active",
+            "company_id",
+            "team_id",
+            "user_id",
+            "commercial_partner_id",
+            "product_id",
+            "lot_id",
+            "contract_id",
+            "stage_id",
+            "priority",
+            "coverage_kind",
+            "sla_status",
+            "date_open",
+            "date_closed",
+            "date_first_reply",
+            "is_closed",
+            "sla_response_time",
+            "sla_resolution_time",
+            "sla_response_deadline",
             "sla_resolution_deadline",
         ],
         "aftersales.ticket.stage": ["is_closing", "is_cancelling"],
@@ -71,25 +86,34 @@ class AftersalesServiceLevelReport(models.Model):
     resolution_met = fields.Integer(string="Resolutions Met", readonly=True)
     resolution_breached = fields.Integer(string="Resolutions Breached", readonly=True)
     response_compliance = fields.Float(
-        string="Response SLA (%)", aggregator="avg", readonly=True,
+        string="Response SLA (%)",
+        aggregator="avg",
+        readonly=True,
         help="Responses met out of the response targets met or breached.",
     )
     resolution_compliance = fields.Float(
-        string="Resolution SLA (%)", aggregator="avg", readonly=True,
+        string="Resolution SLA (%)",
+        aggregator="avg",
+        readonly=True,
         help="Resolutions met out of the resolution targets met or breached.",
     )
     backlog_age = fields.Float(
-        string="Backlog Age (days)", aggregator="avg", readonly=True,
+        string="Backlog Age (days)",
+        aggregator="avg",
+        readonly=True,
         help="Days since the call came in, for the tickets still open.",
     )
-    solved = fields.Integer(string="Solved", readonly=True)
+    solved = fields.Integer(readonly=True)
     first_time_fix = fields.Integer(string="First-Time Fixes", readonly=True)
     first_time_fix_rate = fields.Float(
-        string="First-Time Fix (%)", aggregator="avg", readonly=True,
+        string="First-Time Fix (%)",
+        aggregator="avg",
+        readonly=True,
         help="Tickets solved with one finished intervention or none, out of the solved ones.",
     )
     repeat_call = fields.Integer(
-        string="Repeat Calls", readonly=True,
+        string="Repeat Calls",
+        readonly=True,
         help="Calls on a serial that already called in the 30 days before.",
     )
     repeat_rate = fields.Float(string="Repeat Calls (%)", aggregator="avg", readonly=True)
@@ -103,10 +127,19 @@ class AftersalesServiceLevelReport(models.Model):
                        COALESCE(stage.is_closing AND NOT COALESCE(stage.is_cancelling, FALSE),
                                 FALSE) AS is_solved,
                        COALESCE(stage.is_cancelling, FALSE) AS is_cancelled,
-                       (now() AT TIME ZONE 'UTC') AS now_utc
+                       (now() AT TIME ZONE 'UTC') AS now_utc,
+                       -- the serial's call before this one (one sort, no look-up per row)
+                       CASE WHEN t.lot_id IS NOT NULL THEN
+                           LAG(t.date_open) OVER (
+                               PARTITION BY t.lot_id ORDER BY t.date_open, t.id)
+                       END AS previous_call
                   FROM aftersales_ticket t
                   LEFT JOIN aftersales_ticket_stage stage ON stage.id = t.stage_id
-                 WHERE t.active
+            ), done AS (
+                SELECT ticket_id, count(*) AS n
+                  FROM aftersales_intervention
+                 WHERE state = 'done' AND ticket_id IS NOT NULL
+                 GROUP BY ticket_id
             )
             SELECT t.id AS id,
                    t.id AS ticket_id,
@@ -139,8 +172,8 @@ class AftersalesServiceLevelReport(models.Model):
                    CASE WHEN t.is_solved THEN
                        CASE WHEN COALESCE(done.n, 0) <= 1 THEN 100.0 ELSE 0.0 END END
                        AS first_time_fix_rate,
-                   CASE WHEN repeat.hit THEN 1 ELSE 0 END AS repeat_call,
-                   CASE WHEN repeat.hit THEN 100.0 ELSE 0.0 END AS repeat_rate
+                   rep.hit AS repeat_call,
+                   100.0 * rep.hit AS repeat_rate
               FROM t
               CROSS JOIN LATERAL (
                    SELECT
@@ -160,20 +193,12 @@ class AftersalesServiceLevelReport(models.Model):
                                 AND NOT t.is_cancelled)
                           THEN 1 ELSE 0 END AS breached
               ) s
-              LEFT JOIN LATERAL (
-                   SELECT count(*) AS n
-                     FROM aftersales_intervention i
-                    WHERE i.ticket_id = t.id AND i.state = 'done'
-              ) done ON TRUE
-              LEFT JOIN LATERAL (
-                   SELECT TRUE AS hit
-                     FROM aftersales_ticket previous
-                    WHERE previous.lot_id = t.lot_id
-                      AND previous.id != t.id
-                      AND previous.date_open < t.date_open
-                      AND previous.date_open >= t.date_open - make_interval(days => %s)
-                    LIMIT 1
-              ) repeat ON TRUE
+              CROSS JOIN LATERAL (
+                   SELECT CASE WHEN t.previous_call >= t.date_open - make_interval(days => %s)
+                               THEN 1 ELSE 0 END AS hit
+              ) rep
+              LEFT JOIN done ON done.ticket_id = t.id
+             WHERE t.active
             """,
             REPEAT_DAYS,
         )

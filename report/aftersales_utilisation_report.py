@@ -28,11 +28,18 @@ class AftersalesUtilisationReport(models.Model):
     _depends = {
         "aftersales.technician.capacity": ["employee_id", "week_start", "available_hours"],
         "aftersales.intervention": [
-            "state", "date_planned_start", "planned_hours", "employee_ids",
+            "state",
+            "date_planned_start",
+            "planned_hours",
+            "employee_ids",
         ],
         "account.analytic.line": [
-            "employee_id", "date", "unit_amount", "aftersales_intervention_id",
-            "aftersales_time_type", "aftersales_hour_kind",
+            "employee_id",
+            "date",
+            "unit_amount",
+            "aftersales_intervention_id",
+            "aftersales_time_type",
+            "aftersales_hour_kind",
         ],
         "hr.employee": ["user_id", "company_id", "resource_id"],
         "aftersales.team": ["member_ids"],
@@ -43,7 +50,7 @@ class AftersalesUtilisationReport(models.Model):
     }
 
     employee_id = fields.Many2one("hr.employee", string="Technician", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     team_id = fields.Many2one("aftersales.team", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     week_start = fields.Date(string="Week", readonly=True)
@@ -54,11 +61,15 @@ class AftersalesUtilisationReport(models.Model):
     holiday_hours = fields.Float(string="Public Holiday (h)", readonly=True)
     travel_hours = fields.Float(string="Travel (h)", readonly=True)
     utilisation = fields.Float(
-        string="Utilisation (%)", aggregator="avg", readonly=True,
+        string="Utilisation (%)",
+        aggregator="avg",
+        readonly=True,
         help="Hours worked out of the hours available.",
     )
     planned_load = fields.Float(
-        string="Planned Load (%)", aggregator="avg", readonly=True,
+        string="Planned Load (%)",
+        aggregator="avg",
+        readonly=True,
         help="Hours planned out of the hours available.",
     )
 

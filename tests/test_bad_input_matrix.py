@@ -318,6 +318,32 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 "The system sets these fields",
             ),
             (
+                "ticket: manager writes the stored response time",
+                lambda: self.ticket.with_user(self.user_manager).write({"sla_response_time": 0.5}),
+                AccessError,
+                "cannot be written directly: Response Time",
+            ),
+            (
+                "reports: a service-level row created",
+                lambda: (
+                    self.env["aftersales.service.level.report"]
+                    .with_user(self.user_manager)
+                    .create({"ticket_id": self.ticket.id})
+                ),
+                AccessError,
+                "not allowed to create",
+            ),
+            (
+                "reports: a technician's weekly capacity written by hand",
+                lambda: (
+                    self.env["aftersales.technician.capacity"]
+                    .with_user(self.user_manager)
+                    .create({"employee_id": False, "week_start": date(2026, 3, 2)})
+                ),
+                AccessError,
+                "not allowed to create",
+            ),
+            (
                 "ticket: technician renumbers a ticket",
                 lambda: self.ticket.with_user(self.user_technician).write({"name": "TK/1"}),
                 AccessError,

@@ -142,9 +142,7 @@ class TestReportServiceLevel(AftersalesInterventionCase):
         Report = self.env["aftersales.service.level.report"]
         if user:
             Report = Report.with_user(user)
-        rows = Report._read_group(
-            [("ticket_id", "in", self.tickets.ids)], [groupby], MEASURES
-        )
+        rows = Report._read_group([("ticket_id", "in", self.tickets.ids)], [groupby], MEASURES)
         return {
             row[0]: [round(value, 4) if isinstance(value, float) else value for value in row[1:]]
             for row in rows
@@ -188,10 +186,56 @@ class TestReportServiceLevel(AftersalesInterventionCase):
         self.assertEqual(
             self._groups("user_id"),
             {
-                self.user_technician: [2, 5.0, 14.0, 0, 2, 1, 1, 0.0, 50.0, 1, 1, 1, 100.0, 1, 50.0],
-                self.user_technician_2: [1, 1.5, 8.0, 1, 0, 1, 0, 100.0, 100.0, 0, 1, 0, 0.0, 0, 0.0],
+                self.user_technician: [
+                    2,
+                    5.0,
+                    14.0,
+                    0,
+                    2,
+                    1,
+                    1,
+                    0.0,
+                    50.0,
+                    1,
+                    1,
+                    1,
+                    100.0,
+                    1,
+                    50.0,
+                ],
+                self.user_technician_2: [
+                    1,
+                    1.5,
+                    8.0,
+                    1,
+                    0,
+                    1,
+                    0,
+                    100.0,
+                    100.0,
+                    0,
+                    1,
+                    0,
+                    0.0,
+                    0,
+                    0.0,
+                ],
                 self.user_technician_other: [
-                    2, 0.5, 15.0, 1, 0, 1, 0, 100.0, 100.0, 1, 1, 1, 100.0, 1, 50.0,
+                    2,
+                    0.5,
+                    15.0,
+                    1,
+                    0,
+                    1,
+                    0,
+                    100.0,
+                    100.0,
+                    1,
+                    1,
+                    1,
+                    100.0,
+                    1,
+                    50.0,
                 ],
             },
         )
@@ -206,8 +250,13 @@ class TestReportServiceLevel(AftersalesInterventionCase):
             with self.subTest(ticket=ticket.subject):
                 self.assertEqual(
                     (row.team_id, row.user_id, row.priority, row.coverage_kind, row.lot_id),
-                    (ticket.team_id, ticket.user_id, ticket.priority, ticket.coverage_kind,
-                     ticket.lot_id),
+                    (
+                        ticket.team_id,
+                        ticket.user_id,
+                        ticket.priority,
+                        ticket.coverage_kind,
+                        ticket.lot_id,
+                    ),
                 )
                 self.assertEqual(row.partner_id, ticket.commercial_partner_id)
                 self.assertEqual(row.date_open, ticket.date_open)
@@ -269,9 +318,7 @@ class TestReportServiceLevel(AftersalesInterventionCase):
     def test_other_company_rows_hidden(self):
         self.t5.sudo().write({"team_id": False, "company_id": self.company_b.id})
         report = self.env["aftersales.service.level.report"].with_user(self.user_manager)
-        self.assertNotIn(
-            self.t5, report.search([("ticket_id", "in", self.tickets.ids)]).ticket_id
-        )
+        self.assertNotIn(self.t5, report.search([("ticket_id", "in", self.tickets.ids)]).ticket_id)
 
     def test_upgrade_computes_the_times_of_existing_tickets(self):
         cr = self.env.cr

@@ -52,9 +52,14 @@ class TestReportUtilisation(AftersalesInterventionCase):
         friday = cls._planned(both, datetime(2026, 6, 5, 12, 0), 4.0)
         cls._planned(cls.employee_2, datetime(2026, 6, 8, 7, 0), 1.5)
         holiday = cls._create_intervention(cls.employee, summary="Emergency on the holiday")
-        cls._time(wednesday, cls.employee, datetime(2026, 6, 3, 7, 30), datetime(2026, 6, 3, 10, 30))
         cls._time(
-            wednesday, cls.employee, datetime(2026, 6, 3, 6, 30), datetime(2026, 6, 3, 7, 30),
+            wednesday, cls.employee, datetime(2026, 6, 3, 7, 30), datetime(2026, 6, 3, 10, 30)
+        )
+        cls._time(
+            wednesday,
+            cls.employee,
+            datetime(2026, 6, 3, 6, 30),
+            datetime(2026, 6, 3, 7, 30),
             time_type="travel",
         )
         cls._time(friday, cls.employee, datetime(2026, 6, 5, 12, 0), datetime(2026, 6, 5, 14, 0))
