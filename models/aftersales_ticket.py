@@ -164,9 +164,13 @@ class AftersalesTicket(models.Model):
         Team = self.env["aftersales.team"]
         company = self.env.company
         domain = Domain("company_id", "=", company.id)
-        return Team.search(
-            domain & (Domain("member_ids", "in", self.env.uid)), limit=1
-        ) or Team.search(domain, limit=1)
+        # a portal user is never a team's member (aftersales.team's member check)
+        mine = (
+            Team
+            if self.env.user.share
+            else Team.search(domain & (Domain("member_ids", "in", self.env.uid)), limit=1)
+        )
+        return mine or Team.search(domain, limit=1)
 
     @api.depends("team_id")
     def _compute_company_id(self):

@@ -93,20 +93,37 @@ class AftersalesTicket(models.Model):
     # Notifications to the customer
     # ------------------------------------------------------------------
     def _send_receipt(self):
-        """Acknowledge new tickets to the customer, for teams that send receipts."""
+        """Acknowledge new tickets to the customer, for teams that send receipts. The
+        e-mails go through the mail queue (see ``_queue_creation_mail``)."""
         tickets = self.filtered(lambda t: t.team_id.notify_receipt and t.partner_email)
         if not tickets:
             return
         template = self.env.ref("aftersales.mail_template_ticket_receipt", raise_if_not_found=False)
         if not template:
             return
-        for ticket in tickets.with_context(aftersales_automatic=True):
+        for ticket in tickets._queue_creation_mail().with_context(aftersales_automatic=True):
             ticket.message_post_with_source(
                 template,
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
                 **ticket._receipt_author_values(),
             )
+
+    def _queue_creation_mail(self):
+        """``self`` posting through Odoo's mail queue: the e-mails of a new ticket (the
+        receipt, the notification of the files a customer sent) are not sent by the
+        request that opens it, which would wait for the mail server after its commit,
+        but by the queue's cron, woken here to run right after the commit."""
+        precommit = self.env.cr.precommit
+        if "aftersales.wake_mail_queue" not in precommit.data:
+            # once per transaction, at its commit: one wake-up sends every e-mail queued
+            precommit.data["aftersales.wake_mail_queue"] = True
+            precommit.add(self._wake_mail_queue)
+        return self.with_context(mail_notify_force_send=False)
+
+    def _wake_mail_queue(self):
+        # sudo: portal users and the mail gateway open tickets too
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     def _receipt_author_values(self):
         """The receipt comes from the company, with its address (else the team's alias,

@@ -104,7 +104,7 @@ class AftersalesTicket(models.Model):
         )
         ticket.message_subscribe(partner_ids=contact.ids)
         if files:
-            ticket.message_post(
+            ticket._queue_creation_mail().message_post(
                 body=self.env._("Files sent with the request."),
                 attachments=[(name, content) for name, content, _mimetype in files],
                 author_id=contact.id,

@@ -13,6 +13,13 @@ WEB_TICKET_MAX_QUERIES = 31
 BATCH_MAX_QUERIES_20 = 100
 BATCH_MAX_QUERIES_80 = 285
 BATCH_MAX_QUERIES_PER_EXTRA_TICKET = 3.1
+# With the receipt (a composer, its message and e-mail), the technician's to-do and the
+# wake-up of the mail queue, committed.
+WEB_TICKET_WITH_RECEIPT_MAX_QUERIES = 66
+# The portal: the serial checked, the ticket with its receipt, the customer subscribed and
+# the message that carries the photo, committed.
+PORTAL_TICKET_MAX_QUERIES = 85
+PHOTO = ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")
 
 
 @tagged("post_install", "-at_install")
@@ -136,3 +143,68 @@ class TestTicketPerformance(AftersalesHelpdeskCase):
         self.assertLessEqual(large, BATCH_MAX_QUERIES_80)
         # what 60 more tickets cost, whatever the batch
         self.assertLessEqual(large - small, 60 * BATCH_MAX_QUERIES_PER_EXTRA_TICKET)
+
+    def _mail_queue_triggers(self):
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+
+    def _check_queued_creation_mail(self, ticket, triggers_before):
+        """The new ticket's e-mails wait in the queue, whose cron is woken once."""
+        mails = self.env["mail.mail"].search(
+            [("res_id", "=", ticket.id), ("model", "=", ticket._name)]
+        )
+        self.assertTrue(mails)
+        self.assertEqual(set(mails.mapped("state")), {"outgoing"})
+        self.assertEqual(len(self._mail_queue_triggers() - triggers_before), 1)
+
+    def test_one_web_ticket_with_its_receipt(self):
+        self.team.notify_receipt = True
+        self._web_client().create(
+            {"subject": "Warm-up", "partner_id": self.customer.id, "team_id": self.team.id}
+        )
+        self._existing_tickets(5)
+        for lot in self.lots[:2]:
+            self.env.cr.flush()  # the warm-up's commit: its wake-up of the queue is done
+            triggers = self._mail_queue_triggers()
+            Ticket = self._web_client()
+            vals = {
+                "subject": "Machine down",
+                "partner_id": self.customer.id,
+                "contact_id": self.customer_contact.id,
+                "lot_id": lot.id,
+                "team_id": self.team.id,
+            }
+            self.env.flush_all()
+            self.env.invalidate_all()
+            Ticket.env.user.partner_id.read(["name"])
+            Ticket.env.company.read(["name"])
+            with self.assertQueryCount(WEB_TICKET_WITH_RECEIPT_MAX_QUERIES):
+                ticket = Ticket.create(vals)
+                self.env.cr.flush()  # the commit's flush and pre-commit hooks
+            self._check_queued_creation_mail(ticket, triggers)
+            self._existing_tickets(300)
+
+    def test_one_portal_ticket_with_a_photo(self):
+        self.team.notify_receipt = True
+        Ticket = (
+            self.env["aftersales.ticket"]
+            .with_user(self.user_portal)
+            .with_context(lang="en_US", tracking_disable=False)
+        )
+        Ticket._portal_create_ticket("Warm-up", "Warm-up", lot_id=self.lots[0].id, files=[PHOTO])
+        self._existing_tickets(5)
+        for lot in self.lots[:2]:
+            self.env.cr.flush()
+            triggers = self._mail_queue_triggers()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            Ticket.env.user.partner_id.read(["name"])
+            Ticket.env.company.read(["name"])
+            with self.assertQueryCount(PORTAL_TICKET_MAX_QUERIES):
+                ticket = Ticket._portal_create_ticket(
+                    "Machine down", "It does not heat.", lot_id=str(lot.id), files=[PHOTO]
+                )
+                self.env.cr.flush()
+            self.assertEqual(ticket.message_ids.attachment_ids.mapped("name"), ["photo.png"])
+            self._check_queued_creation_mail(ticket, triggers)
+            self._existing_tickets(300)
