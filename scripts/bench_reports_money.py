@@ -396,7 +396,7 @@ def cases(env):
         "cost_per_year:avg",
         "fee_per_year:avg",
     ]
-    lot = env["stock.lot"].search([("name", "=", "BM000777")])
+    lot = env["stock.lot"].search([("name", "=", "BM000778")])
     return [
         ("profitability month x team", Profit, [], ["date:month", "team_id"], profit),
         ("profitability month x customer", Profit, [], ["date:month", "partner_id"], profit),
