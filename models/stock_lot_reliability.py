@@ -51,7 +51,7 @@ class StockLot(models.Model):
         help="Contract fees and billed interventions less the cost to serve, since delivery.",
     )
     aftersales_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_aftersales_reliability"
+        "res.currency", string="Currency", compute="_compute_aftersales_reliability"
     )
 
     def _compute_aftersales_reliability(self):
