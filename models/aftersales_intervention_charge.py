@@ -71,7 +71,9 @@ class AftersalesInterventionCharge(models.Model):
     )
     coverage_percent = fields.Float(string="Covered (%)")
     covered_amount = fields.Monetary(compute="_compute_amounts", store=True)
-    customer_amount = fields.Monetary(string="Customer Pays", compute="_compute_amounts", store=True)
+    customer_amount = fields.Monetary(
+        string="Customer Pays", compute="_compute_amounts", store=True
+    )
     is_adjusted = fields.Boolean(
         string="Adjusted",
         readonly=True,

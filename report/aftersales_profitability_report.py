@@ -57,6 +57,7 @@ def fee_lines_query(contracts=None):
         only=only,
     )
 
+
 class AftersalesProfitabilityReport(models.Model):
     """Profitability per contract, customer, technician and month.
 
@@ -168,7 +169,8 @@ class AftersalesProfitabilityReport(models.Model):
             return SQL(
                 """CASE WHEN t.n IS NULL OR t.n = 1 THEN COALESCE(i.%(col)s, 0)
                         WHEN t.rank = 1
-                        THEN COALESCE(i.%(col)s, 0) - (t.n - 1) * ROUND(COALESCE(i.%(col)s, 0) / t.n, 2)
+                        THEN COALESCE(i.%(col)s, 0)
+                             - (t.n - 1) * ROUND(COALESCE(i.%(col)s, 0) / t.n, 2)
                         ELSE ROUND(COALESCE(i.%(col)s, 0) / t.n, 2) END""",
                 col=SQL.identifier(column),
             )

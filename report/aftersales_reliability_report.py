@@ -69,9 +69,7 @@ class AftersalesReliabilityReport(models.Model):
     balance = fields.Monetary(
         readonly=True, help="Earned less cost to serve: negative when it costs more than it earns."
     )
-    cost_per_year = fields.Monetary(
-        string="Cost per Machine-Year", readonly=True, aggregator="avg"
-    )
+    cost_per_year = fields.Monetary(string="Cost per Machine-Year", readonly=True, aggregator="avg")
     fee_per_year = fields.Monetary(string="Fee per Machine-Year", readonly=True, aggregator="avg")
     earned_per_year = fields.Monetary(
         string="Earned per Machine-Year", readonly=True, aggregator="avg"

@@ -175,7 +175,11 @@ def make_seeds(env):
         }
     )
     intervention.write(
-        {"state": "done", "date_start": datetime(2025, 1, 2, 9), "date_end": datetime(2025, 1, 2, 11)}
+        {
+            "state": "done",
+            "date_start": datetime(2025, 1, 2, 9),
+            "date_end": datetime(2025, 1, 2, 11),
+        }
     )
     env.flush_all()
     return locals()
@@ -310,7 +314,7 @@ def copy_world(env, seeds):
             "date_open": "TIMESTAMP '2025-01-01 08:00' + (g % 700) * interval '1 day'",
         },
     )
-    day = f"(TIMESTAMP '2025-01-02 09:00' + (g % 700) * interval '1 day')"
+    day = "(TIMESTAMP '2025-01-02 09:00' + (g % 700) * interval '1 day')"
     cost = "(40 + g % 200)"
     intervention_base = clone(
         cr,
@@ -354,7 +358,8 @@ def copy_world(env, seeds):
     )
     cr.execute(
         "UPDATE aftersales_intervention SET margin = revenue - cost_total,"
-        " margin_percent = CASE WHEN revenue = 0 THEN 0 ELSE 100 * (revenue - cost_total) / revenue END"
+        " margin_percent = CASE WHEN revenue = 0 THEN 0"
+        " ELSE 100 * (revenue - cost_total) / revenue END"
         " WHERE id > %s",
         [intervention_base],
     )
@@ -402,9 +407,21 @@ def cases(env):
         ("profitability month x team", Profit, [], ["date:month", "team_id"], profit),
         ("profitability month x customer", Profit, [], ["date:month", "partner_id"], profit),
         ("reliability by model", Reliability, [], ["product_id"], reliability),
-        ("reliability model x customer", Reliability, [], ["product_id", "partner_id"], reliability),
+        (
+            "reliability model x customer",
+            Reliability,
+            [],
+            ["product_id", "partner_id"],
+            reliability,
+        ),
         ("dashboard: margin by month", Profit, [], ["date:month"], ["margin:sum"]),
-        ("reliability of one serial", Reliability, [("lot_id", "=", lot.id)], ["lot_id"], reliability),
+        (
+            "reliability of one serial",
+            Reliability,
+            [("lot_id", "=", lot.id)],
+            ["lot_id"],
+            reliability,
+        ),
     ], lot
 
 

@@ -118,7 +118,8 @@ class TestReportProfitability(AftersalesReportCase):
         )
 
     def test_by_technician(self):
-        # Tina: I1 half (100 - 87.50) + I2 (300 - 150) -> 400, 237.50, 162.50, 40.625 % (40.62 to the cent, half-even)
+        # Tina: I1 half (100 - 87.50) + I2 (300 - 150) -> 400, 237.50, 162.50,
+        #       40.625 % (40.62 to the cent, half-even)
         # Teo:  I1 half (100 - 87.51) -> 12.49, 12.49 %
         # no technician: the fees, 250 at 100 %
         self.assertEqual(

@@ -93,7 +93,9 @@ class TestReportReliability(AftersalesReportCase):
         cls._done_intervention(
             start + timedelta(days=1), 3, {"labour": 150.0}, ticket_id=cls.ticket.id, **corrective
         )
-        alone = cls._done_intervention(start + timedelta(days=20), 1, {"labour": 50.0}, **corrective)
+        alone = cls._done_intervention(
+            start + timedelta(days=20), 1, {"labour": 50.0}, **corrective
+        )
         cls._bill(alone, 80.0, today - timedelta(days=79))
         cls._done_intervention(
             start + timedelta(days=30),
