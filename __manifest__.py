@@ -70,6 +70,7 @@
         "demo/aftersales_ticket_demo.xml",
         "demo/aftersales_intervention_demo.xml",
         "demo/aftersales_intervention_stock_demo.xml",
+        "demo/aftersales_datamart_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
