@@ -88,7 +88,7 @@ class AftersalesInterventionCharge(models.Model):
         "aftersales.hour.move", index="btree_not_null", ondelete="set null"
     )
     sale_line_id = fields.Many2one(
-        "sale.order.line", string="Sale Line", index="btree_not_null", copy=False, readonly=True
+        "sale.order.line", index="btree_not_null", copy=False, readonly=True
     )
 
     _quantity_positive = models.Constraint(
