@@ -83,6 +83,7 @@
         "demo/aftersales_intervention_demo.xml",
         "demo/aftersales_intervention_stock_demo.xml",
         "demo/aftersales_report_demo.xml",
+        "demo/aftersales_datamart_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -51,40 +51,21 @@ class StockLot(models.Model):
         help="Contract fees and billed interventions less the cost to serve, since delivery.",
     )
     aftersales_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_aftersales_reliability"
+        "res.currency", string="Currency", compute="_compute_aftersales_reliability"
     )
 
     def _compute_aftersales_reliability(self):
-        # sudo: the serial's own figures; the money fields are restricted by their groups
-        rows = {
-            row["lot_id"][0]: row
-            for row in self.env["aftersales.reliability.report"]
-            .sudo()
-            .search_read(
-                [("lot_id", "in", self.ids)],
-                [
-                    "lot_id",
-                    "machine_years",
-                    "calls",
-                    "mtbf_days",
-                    "mttr_hours",
-                    "calls_per_year",
-                    "cost_per_year",
-                    "fee_per_year",
-                    "balance",
-                    "currency_id",
-                ],
-            )
-        }
+        # the report's own query, restricted to these serials (the figures are the
+        # serial's own; the money fields are restricted by their groups)
+        rows = self.env["aftersales.reliability.report"]._rows_for_lots(self._origin.ids)
         for lot in self:
-            row = rows.get(lot.id, {})
-            lot.aftersales_machine_years = row.get("machine_years", 0.0)
-            lot.aftersales_calls = row.get("calls", 0)
-            lot.aftersales_mtbf_days = row.get("mtbf_days") or 0.0
-            lot.aftersales_mttr_hours = row.get("mttr_hours") or 0.0
-            lot.aftersales_calls_per_year = row.get("calls_per_year") or 0.0
-            lot.aftersales_cost_per_year = row.get("cost_per_year") or 0.0
-            lot.aftersales_fee_per_year = row.get("fee_per_year") or 0.0
-            lot.aftersales_service_balance = row.get("balance") or 0.0
-            currency = row.get("currency_id")
-            lot.aftersales_currency_id = currency[0] if currency else lot.company_id.currency_id
+            row = rows.get(lot._origin.id, {})
+            lot.aftersales_machine_years = float(row.get("machine_years") or 0.0)
+            lot.aftersales_calls = row.get("calls") or 0
+            lot.aftersales_mtbf_days = float(row.get("mtbf_days") or 0.0)
+            lot.aftersales_mttr_hours = float(row.get("mttr_hours") or 0.0)
+            lot.aftersales_calls_per_year = float(row.get("calls_per_year") or 0.0)
+            lot.aftersales_cost_per_year = float(row.get("cost_per_year") or 0.0)
+            lot.aftersales_fee_per_year = float(row.get("fee_per_year") or 0.0)
+            lot.aftersales_service_balance = float(row.get("balance") or 0.0)
+            lot.aftersales_currency_id = row.get("currency_id") or lot.company_id.currency_id

@@ -16,33 +16,45 @@ INTERVENTION_MEASURES = (
 )
 
 
-def fee_lines_query():
-    """``(aml_id, contract_id)``: the journal items that bill a contract's fee, each once:
-    those carrying the contract line (the periodic invoices), those invoicing the sale
-    order line a contract line comes from, and those selling a contract line's fee
-    product on the invoice that generated the contract. Any state: filter on
-    ``parent_state``."""
+def fee_lines_query(contracts=None):
+    """``(aml_id, contract_id, balance, date, company_id, currency_id)`` of the posted
+    journal items that bill a contract's fee, each once: those carrying the contract
+    line (the periodic invoices); else those invoicing the sale order line a contract
+    line comes from (a contract sold on an order); else those selling a contract line's
+    fee product on the invoice that generated the contract. The first, by far the
+    largest, is a plain join: no sort, no de-duplication. ``contracts``, an SQL query
+    of contract ids, restricts each branch to those contracts (through indexes)."""
+    only = SQL("AND cl.contract_id IN (%s)", contracts) if contracts is not None else SQL("")
     return SQL(
         """
-        SELECT DISTINCT ON (fee.aml_id) fee.aml_id, fee.contract_id
-          FROM (
-                SELECT l.id AS aml_id, cl.contract_id
-                  FROM account_move_line l
-                  JOIN aftersales_contract_line cl ON cl.id = l.aftersales_contract_line_id
-                 UNION ALL
-                SELECT rel.invoice_line_id, cl.contract_id
-                  FROM aftersales_contract_line cl
-                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = cl.sale_line_id
-                 UNION ALL
-                SELECT l.id, cl.contract_id
-                  FROM aftersales_contract ct
-                  JOIN aftersales_contract_line cl ON cl.contract_id = ct.id
-                  JOIN account_move_line l
-                    ON l.move_id = ct.source_invoice_id AND l.product_id = cl.product_id
-                 WHERE ct.source_invoice_id IS NOT NULL
-               ) fee
-         ORDER BY fee.aml_id, fee.contract_id
-        """
+        SELECT l.id AS aml_id, cl.contract_id, l.balance, l.date, l.company_id,
+               l.company_currency_id AS currency_id
+          FROM account_move_line l
+          JOIN aftersales_contract_line cl ON cl.id = l.aftersales_contract_line_id
+         WHERE l.parent_state = 'posted' AND l.display_type = 'product' %(only)s
+         UNION ALL
+        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
+               l.company_currency_id
+          FROM aftersales_contract_line cl
+          JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = cl.sale_line_id
+          JOIN account_move_line l ON l.id = rel.invoice_line_id
+         WHERE l.aftersales_contract_line_id IS NULL
+           AND l.parent_state = 'posted' AND l.display_type = 'product' %(only)s
+         UNION ALL
+        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
+               l.company_currency_id
+          FROM aftersales_contract ct
+          JOIN aftersales_contract_line cl ON cl.contract_id = ct.id
+          JOIN account_move_line l
+            ON l.move_id = ct.source_invoice_id AND l.product_id = cl.product_id
+         WHERE ct.source_invoice_id IS NOT NULL
+           AND l.aftersales_contract_line_id IS NULL
+           AND l.parent_state = 'posted' AND l.display_type = 'product'
+           AND NOT EXISTS (
+                SELECT 1 FROM sale_order_line_invoice_rel r WHERE r.invoice_line_id = l.id
+           ) %(only)s
+        """,
+        only=only,
     )
 
 
@@ -119,11 +131,11 @@ class AftersalesProfitabilityReport(models.Model):
     def _select_fee(self):
         return SQL(
             """
-            SELECT -aml.id AS id,
+            SELECT -fee.aml_id AS id,
                    'fee' AS line_type,
-                   aml.date AS date,
-                   aml.company_id AS company_id,
-                   aml.company_currency_id AS currency_id,
+                   fee.date AS date,
+                   fee.company_id AS company_id,
+                   fee.currency_id AS currency_id,
                    c.id AS contract_id,
                    c.commercial_partner_id AS partner_id,
                    NULL::integer AS team_id,
@@ -134,22 +146,19 @@ class AftersalesProfitabilityReport(models.Model):
                    NULL::integer AS product_id,
                    NULL::integer AS lot_id,
                    0.0 AS technician_share,
-                   -aml.balance AS revenue_fee,
+                   -fee.balance AS revenue_fee,
                    0.0 AS revenue_service,
-                   -aml.balance AS revenue,
+                   -fee.balance AS revenue,
                    0.0 AS cost_time,
                    0.0 AS cost_travel,
                    0.0 AS cost_materials,
                    0.0 AS cost_expenses,
                    0.0 AS cost_subcontract,
                    0.0 AS cost_total,
-                   -aml.balance AS margin,
+                   -fee.balance AS margin,
                    100.0 AS margin_percent
               FROM (%s) fee
-              JOIN account_move_line aml ON aml.id = fee.aml_id
               JOIN aftersales_contract c ON c.id = fee.contract_id
-             WHERE aml.parent_state = 'posted'
-               AND aml.display_type = 'product'
             """,
             fee_lines_query(),
         )
@@ -160,7 +169,8 @@ class AftersalesProfitabilityReport(models.Model):
             return SQL(
                 """CASE WHEN t.n IS NULL OR t.n = 1 THEN COALESCE(i.%(col)s, 0)
                         WHEN t.rank = 1
-                        THEN COALESCE(i.%(col)s, 0) - (t.n - 1) * ROUND(COALESCE(i.%(col)s, 0) / t.n, 2)
+                        THEN COALESCE(i.%(col)s, 0)
+                             - (t.n - 1) * ROUND(COALESCE(i.%(col)s, 0) / t.n, 2)
                         ELSE ROUND(COALESCE(i.%(col)s, 0) / t.n, 2) END""",
                 col=SQL.identifier(column),
             )
@@ -170,7 +180,7 @@ class AftersalesProfitabilityReport(models.Model):
         )
         return SQL(
             """
-            SELECT i.id * 1000 + COALESCE(t.rank, 0) AS id,
+            SELECT i.id::bigint * 1000000 + COALESCE(t.employee_id, 0) AS id,
                    'intervention' AS line_type,
                    COALESCE(i.date_end, i.date_start, i.date_planned_start, i.create_date)::date
                        AS date,
@@ -202,11 +212,15 @@ class AftersalesProfitabilityReport(models.Model):
               LEFT JOIN (
                     SELECT rel.aftersales_intervention_id AS intervention_id,
                            rel.hr_employee_id AS employee_id,
-                           ROW_NUMBER() OVER w AS rank,
-                           COUNT(*) OVER (PARTITION BY rel.aftersales_intervention_id) AS n
+                           CASE WHEN rel.hr_employee_id = team.first THEN 1 ELSE 2 END AS rank,
+                           team.n
                       FROM aftersales_intervention_hr_employee_rel rel
-                    WINDOW w AS (PARTITION BY rel.aftersales_intervention_id
-                                 ORDER BY rel.hr_employee_id)
+                      JOIN (SELECT aftersales_intervention_id,
+                                   COUNT(*) AS n,
+                                   MIN(hr_employee_id) AS first
+                              FROM aftersales_intervention_hr_employee_rel
+                             GROUP BY aftersales_intervention_id) team
+                        ON team.aftersales_intervention_id = rel.aftersales_intervention_id
                    ) t ON t.intervention_id = i.id
               CROSS JOIN LATERAL (SELECT %(measures)s) m
              WHERE i.state = 'done'

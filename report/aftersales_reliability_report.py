@@ -69,15 +69,26 @@ class AftersalesReliabilityReport(models.Model):
     balance = fields.Monetary(
         readonly=True, help="Earned less cost to serve: negative when it costs more than it earns."
     )
-    cost_per_year = fields.Monetary(
-        string="Cost per Machine-Year", readonly=True, aggregator="avg"
-    )
+    cost_per_year = fields.Monetary(string="Cost per Machine-Year", readonly=True, aggregator="avg")
     fee_per_year = fields.Monetary(string="Fee per Machine-Year", readonly=True, aggregator="avg")
     earned_per_year = fields.Monetary(
         string="Earned per Machine-Year", readonly=True, aggregator="avg"
     )
 
-    def _query(self):
+    def _query(self, lot_ids=None):
+        """The report's rows; with ``lot_ids``, only those serials' rows, with the filter
+        inside each step so that the serial form reads a few rows through indexes
+        instead of computing the whole fleet."""
+        if lot_ids is None:
+            lots, work, covered, contracts = SQL(""), SQL(""), SQL(""), None
+        else:
+            ids = list(lot_ids)
+            lots = SQL("AND l.id = ANY(%s)", ids)
+            work = SQL("AND i.lot_id = ANY(%s)", ids)
+            contracts = SQL(
+                "SELECT contract_id FROM aftersales_contract_line WHERE lot_id = ANY(%s)", ids
+            )
+            covered = SQL("AND contract_id IN (%s)", contracts)
         return SQL(
             """
             WITH work AS (
@@ -94,20 +105,18 @@ class AftersalesReliabilityReport(models.Model):
                        SUM(i.cost_total) FILTER (WHERE i.state = 'done') AS cost_to_serve,
                        SUM(i.revenue) FILTER (WHERE i.state = 'done') AS revenue_service
                   FROM aftersales_intervention i
-                 WHERE i.lot_id IS NOT NULL
+                 WHERE i.lot_id IS NOT NULL %(work)s
                  GROUP BY i.lot_id
             ),
             covered AS (
                 SELECT DISTINCT contract_id, lot_id
                   FROM aftersales_contract_line
-                 WHERE lot_id IS NOT NULL
+                 WHERE lot_id IS NOT NULL %(covered)s
             ),
             contract_fee AS (
-                SELECT fee.contract_id, SUM(-aml.balance) AS fee
+                SELECT fee.contract_id, SUM(-fee.balance) AS fee
                   FROM (%(fee_lines)s) fee
-                  JOIN account_move_line aml ON aml.id = fee.aml_id
-                 WHERE aml.parent_state = 'posted' AND aml.display_type = 'product'
-                   AND fee.contract_id IN (SELECT contract_id FROM covered)
+                 WHERE fee.contract_id IN (SELECT contract_id FROM covered)
                  GROUP BY fee.contract_id
             ),
             lot_fee AS (
@@ -136,7 +145,7 @@ class AftersalesReliabilityReport(models.Model):
                   LEFT JOIN res_partner cust ON cust.id = l.aftersales_customer_id
                   LEFT JOIN work w ON w.lot_id = l.id
                   LEFT JOIN lot_fee f ON f.lot_id = l.id
-                 WHERE l.aftersales_delivery_date IS NOT NULL
+                 WHERE l.aftersales_delivery_date IS NOT NULL %(lots)s
             )
             SELECT b.*,
                    rc.currency_id,
@@ -154,9 +163,20 @@ class AftersalesReliabilityReport(models.Model):
               LEFT JOIN res_company rc
                 ON rc.id = COALESCE(b.company_id, (SELECT MIN(id) FROM res_company))
             """,
-            fee_lines=fee_lines_query(),
+            fee_lines=fee_lines_query(contracts),
+            lots=lots,
+            work=work,
+            covered=covered,
             year=SQL(f"{DAYS_PER_YEAR}::numeric"),
         )
+
+    def _rows_for_lots(self, lot_ids):
+        """``{lot id: row}`` of the report for these serials, as the report computes them."""
+        if not lot_ids:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(self._query(lot_ids))
+        return {row["lot_id"]: row for row in self.env.cr.dictfetchall()}
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

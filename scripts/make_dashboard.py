@@ -13,7 +13,9 @@ loading the data sources costs the same number of queries at two data sizes.
 import json
 import pathlib
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "data" / "files" / "aftersales_dashboard.json"
+OUT = (
+    pathlib.Path(__file__).resolve().parent.parent / "data" / "files" / "aftersales_dashboard.json"
+)
 
 
 def pivot(pid, name, model, rows, measures, domain=(), columns=(), sorted_by=None):

@@ -26,7 +26,9 @@ class TestDashboard(AftersalesReportCase):
         """``(name, model, groupbys, measures, domain)`` of every pivot and chart."""
         for pivot in self.data["pivots"].values():
             groupbys = [
-                f"{row['fieldName']}:{row['granularity']}" if row.get("granularity") else row["fieldName"]
+                f"{row['fieldName']}:{row['granularity']}"
+                if row.get("granularity")
+                else row["fieldName"]
                 for row in pivot["rows"] + pivot["columns"]
             ]
             measures = [m["fieldName"] for m in pivot["measures"]]
@@ -97,8 +99,12 @@ class TestDashboard(AftersalesReportCase):
         )
 
     def test_least_reliable_models_come_first(self):
-        pivot = next(p for p in self.data["pivots"].values() if p["model"] == "aftersales.reliability.report")
-        self.assertEqual(pivot["sortedColumn"], {"measure": "calls_per_year", "order": "desc", "domain": []})
+        pivot = next(
+            p for p in self.data["pivots"].values() if p["model"] == "aftersales.reliability.report"
+        )
+        self.assertEqual(
+            pivot["sortedColumn"], {"measure": "calls_per_year", "order": "desc", "domain": []}
+        )
         self.assertIn("=PIVOT(6,5,FALSE)", self.data["sheets"][0]["cells"].values())
 
     def _grow(self, size):
@@ -108,7 +114,8 @@ class TestDashboard(AftersalesReportCase):
         )
         for index in range(size):
             lot = self._create_lot(
-                f"DASH-{size}-{index}", aftersales_delivery_date=date(2024, 1, 1) + timedelta(days=index)
+                f"DASH-{size}-{index}",
+                aftersales_delivery_date=date(2024, 1, 1) + timedelta(days=index),
             )
             self._done_intervention(
                 datetime(2026, 1, 5, 9, 0) + timedelta(days=index),

@@ -1,9 +1,10 @@
 from datetime import date, datetime
 
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common_report import AftersalesReportCase
+from .web_client import WebClient
 
 MEASURES = [
     "revenue:sum",
@@ -117,7 +118,8 @@ class TestReportProfitability(AftersalesReportCase):
         )
 
     def test_by_technician(self):
-        # Tina: I1 half (100 - 87.50) + I2 (300 - 150) -> 400, 237.50, 162.50, 40.625 % (40.62 to the cent, half-even)
+        # Tina: I1 half (100 - 87.50) + I2 (300 - 150) -> 400, 237.50, 162.50,
+        #       40.625 % (40.62 to the cent, half-even)
         # Teo:  I1 half (100 - 87.51) -> 12.49, 12.49 %
         # no technician: the fees, 250 at 100 %
         self.assertEqual(
@@ -163,3 +165,15 @@ class TestReportProfitability(AftersalesReportCase):
                 self.assertEqual(list(totals), [self.company.id])
                 self.assertEqual(totals[self.company.id]["revenue:sum"], 750.0)
                 self.assertEqual(totals[self.company.id]["cost_total:sum"], 325.01)
+
+    @freeze_time("2026-03-02")  # the action's default filter: the last 12 months
+    def test_every_view_opens_for_the_roles_that_see_margins(self):
+        action = self.env.ref("aftersales.aftersales_profitability_report_action")
+        for user in (self.user_manager, self.user_accountant):
+            with self.subTest(user=user.login):
+                client = WebClient(self.env(user=user))
+                records = client.open_action(action)
+                self.assertEqual(len(records), 5)  # 2 fee lines, I1 twice, I2
+                modes = {mode for model, mode, _ids in client.read if model == self.report}
+                self.assertEqual(modes, {"list"})
+        self.assertFalse(self.env[self.report].with_user(self.user_technician).has_access("read"))

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common_report import AftersalesReportCase
+from .web_client import WebClient
 
 MEASURES = [
     "machine_years:sum",
@@ -92,7 +93,9 @@ class TestReportReliability(AftersalesReportCase):
         cls._done_intervention(
             start + timedelta(days=1), 3, {"labour": 150.0}, ticket_id=cls.ticket.id, **corrective
         )
-        alone = cls._done_intervention(start + timedelta(days=20), 1, {"labour": 50.0}, **corrective)
+        alone = cls._done_intervention(
+            start + timedelta(days=20), 1, {"labour": 50.0}, **corrective
+        )
         cls._bill(alone, 80.0, today - timedelta(days=79))
         cls._done_intervention(
             start + timedelta(days=30),
@@ -178,3 +181,25 @@ class TestReportReliability(AftersalesReportCase):
         for user in (self.user_manager, self.user_accountant):
             with self.subTest(user=user.login):
                 self.assertEqual(len(self._report("lot_id", user=user)), 3)
+
+    def test_every_view_opens_for_the_roles_that_see_margins(self):
+        for xmlid in (
+            "aftersales.aftersales_reliability_report_action",
+            "aftersales.aftersales_reliability_report_action_loss",
+        ):
+            action = self.env.ref(xmlid)
+            for user in (self.user_manager, self.user_accountant):
+                with self.subTest(action=xmlid, user=user.login):
+                    client = WebClient(self.env(user=user))
+                    self.assertTrue(client.open_action(action))
+
+    def test_serial_form_per_role(self):
+        """The registry's serial form: technicians see the figures without the money."""
+        for user, money in ((self.user_technician, False), (self.user_manager, True)):
+            with self.subTest(user=user.login):
+                client = WebClient(self.env(user=user))
+                values = client.open_form(
+                    self.l1, view_id=self.env.ref("aftersales.stock_lot_view_form_aftersales").id
+                )
+                self.assertEqual(values[0]["aftersales_calls"], 2)
+                self.assertEqual("aftersales_cost_per_year" in values[0], money)
