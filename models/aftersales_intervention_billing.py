@@ -229,7 +229,8 @@ class AftersalesIntervention(models.Model):
             .with_context(skip_procurement=True, tracking_disable=True)
             .create(line_vals)
         )
-        for charge, line in zip(charges, lines, strict=True):
+        # sudo: the sale line of a charge is a system field (set by billing only)
+        for charge, line in zip(charges.sudo(), lines, strict=True):
             charge.sale_line_id = line
             if charge.stock_move_id:
                 charge.stock_move_id.sale_line_id = line
