@@ -108,6 +108,9 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             }
         )
         cls.intervention_bank.action_start()
+        cls.labour_product = cls.env["product.product"].create(
+            {"name": "Labour (test)", "type": "service", "list_price": 45.0}
+        )
         cls.intervention_done = Intervention.create(
             {"summary": "Check", "partner_id": cls.customer_other.id}
         )
@@ -121,6 +124,7 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                     "intervention_id": cls.intervention_done.id,
                     "kind": "callout",
                     "name": "Call-out fee",
+                    "product_id": cls.labour_product.id,
                     "price_unit": 35.0,
                 }
             )
@@ -130,9 +134,6 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 "name": "FOI (test)",
                 "value_ids": [Command.create({"date": date(2026, 1, 1), "value": 120.0})],
             }
-        )
-        cls.labour_product = cls.env["product.product"].create(
-            {"name": "Labour (test)", "type": "service", "list_price": 45.0}
         )
         cls.card = cls.env["aftersales.rate.card"].create(
             {

@@ -442,7 +442,8 @@ class TestInterventionChargeQueries(AftersalesChargeCase):
         self.env["aftersales.intervention"].with_user(self.user_manager).browse(
             warm
         ).action_compute_charges()
-        # 13 queries for 2 interventions as for 6: their lines, timesheets, moves, prices,
-        # purchase lines and hour moves each read at once, the lines created in one INSERT
-        self._compute(small, 13)
-        self._compute(large, 13)
+        # 14 queries for 2 interventions as for 6: their lines, timesheets, moves, prices,
+        # purchase lines, expenses and hour moves each read at once, the lines created in
+        # one INSERT
+        self._compute(small, 14)
+        self._compute(large, 14)
