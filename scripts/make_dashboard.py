@@ -181,10 +181,11 @@ CELLS = {
     "E4": "=PIVOT(6,5,FALSE)",
     "A14": '=_t("Margin by month")',
     "A15": "=PIVOT(3)",
-    "E14": '=_t("Utilisation by technician")',
-    "E15": "=PIVOT(4)",
-    "I14": '=_t("Preventive visits due against done")',
-    "I15": "=PIVOT(5)",
+    # below the months of the margin (up to 18 rows), side by side
+    "A34": '=_t("Utilisation by technician")',
+    "A35": "=PIVOT(4)",
+    "G34": '=_t("Preventive visits due against done")',
+    "G35": "=PIVOT(5)",
 }
 
 
@@ -192,7 +193,7 @@ def build():
     figures = [dict(figure, row=0, col=0) for figure in CHARTS]
     # the charts sit below the tables
     for figure in figures:
-        figure["offset"]["y"] += 900
+        figure["offset"]["y"] += 1200
     return {
         "version": "18.5.10",
         "sheets": [
@@ -202,7 +203,7 @@ def build():
                 "colNumber": 14,
                 "rowNumber": 120,
                 "rows": {},
-                "cols": {"0": {"size": 220}, "4": {"size": 220}, "8": {"size": 160}},
+                "cols": {"0": {"size": 220}, "4": {"size": 220}, "6": {"size": 160}},
                 "merges": [],
                 "cells": CELLS,
                 "styles": {},
