@@ -272,6 +272,9 @@ upgrade_check() {
     drop_db "$db"
     psql_db -d postgres -qc "CREATE DATABASE \"$db\" TEMPLATE \"$cache\""
     copy_filestore "$cache" "$db"
+    # A production database has no demo flag: clear it, so that the upgrade does not load
+    # the new release's demo records onto the old ones and every change seen is the upgrade's.
+    psql_db -d "$db" -qc "UPDATE ir_module_module SET demo = FALSE"
     say "Upgrading the previous release's data to this checkout"
     odoo -d "$db" -u "$MODULE" --stop-after-init --log-level=info >"$LOGDIR/upgrade-data.log" 2>&1 \
         || { tail -50 "$LOGDIR/upgrade-data.log"; die "odoo -u $MODULE failed on $db"; }
