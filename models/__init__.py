@@ -4,6 +4,7 @@ from . import aftersales_contract_invoicing
 from . import aftersales_contract_renewal
 from . import aftersales_contract_generation
 from . import aftersales_hour_move
+from . import aftersales_hour_bank_month
 from . import aftersales_contract_hour_bank
 from . import aftersales_contract_line
 from . import aftersales_contract_template

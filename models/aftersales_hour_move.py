@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 HOUR_MOVE_KINDS = [
     ("purchase", "Hours Bought"),
@@ -60,3 +60,22 @@ class AftersalesHourMove(models.Model):
         " OR (kind IN ('consumption', 'expiry', 'carry_out') AND hours < 0))",
         "Hours added to a bank must be positive, hours drawn from it negative.",
     )
+
+    # The month-by-month summary the hour-bank report reads follows the ledger.
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        self.env["aftersales.hour.bank.month"]._refresh(moves.contract_id.ids)
+        return moves
+
+    def write(self, vals):
+        contracts = self.contract_id
+        result = super().write(vals)
+        self.env["aftersales.hour.bank.month"]._refresh((contracts | self.contract_id).ids)
+        return result
+
+    def unlink(self):
+        contracts = self.contract_id
+        result = super().unlink()
+        self.env["aftersales.hour.bank.month"]._refresh(contracts.exists().ids)
+        return result

@@ -139,6 +139,12 @@ class AftersalesIntervention(models.Model):
         store=True,
         help="The users of the technicians, for access rules and activities.",
     )
+    technician_count = fields.Integer(
+        compute="_compute_technician_count",
+        store=True,
+        help="How many technicians share the intervention: the profitability report splits"
+        " its figures between them without counting the link table.",
+    )
     subcontractor_id = fields.Many2one(
         "res.partner",
         check_company=True,
@@ -197,6 +203,11 @@ class AftersalesIntervention(models.Model):
     def _compute_user_ids(self):
         for intervention in self:
             intervention.user_ids = intervention.employee_ids.user_id
+
+    @api.depends("employee_ids")
+    def _compute_technician_count(self):
+        for intervention in self:
+            intervention.technician_count = len(intervention.employee_ids)
 
     @api.depends("date_planned_start", "date_planned_end")
     def _compute_planned_hours(self):

@@ -17,6 +17,7 @@ INTERVENTION_SYSTEM_FIELDS = (
     "revenue",
     "margin",
     "margin_percent",
+    "technician_count",
 )
 
 

@@ -43,55 +43,36 @@ class AftersalesHourBankReport(models.Model):
 
     @api.model
     def _view_query(self):
+        # The months from the first move to the last are stored by the ledger
+        # (aftersales.hour.bank.month); the months after the last move, which depend on
+        # today, carry its balance until the current month or the bank's end.
         return SQL(
             """
-            WITH monthly AS (
-                SELECT m.contract_id, date_trunc('month', m.date::timestamp)::date AS month,
-                       SUM(CASE WHEN m.kind IN ('purchase', 'topup') THEN m.hours ELSE 0 END)
-                           AS bought,
-                       SUM(CASE WHEN m.kind = 'carry_in' THEN m.hours ELSE 0 END) AS carried_in,
-                       SUM(CASE WHEN m.kind = 'consumption' THEN -m.hours ELSE 0 END)
-                           AS consumed,
-                       SUM(CASE WHEN m.kind = 'expiry' THEN -m.hours ELSE 0 END) AS expired,
-                       SUM(CASE WHEN m.kind = 'carry_out' THEN -m.hours ELSE 0 END)
-                           AS carried_out,
-                       SUM(m.hours) AS balance
-                  FROM aftersales_hour_move m
-                 GROUP BY 1, 2
-            ), running AS (
-                -- the balance at the end of each month with moves, and the next such month
-                SELECT mo.*,
-                       SUM(mo.balance) OVER w AS remaining,
-                       LEAD(mo.month) OVER w AS next_month
-                  FROM monthly mo
-                WINDOW w AS (PARTITION BY mo.contract_id ORDER BY mo.month)
-            )
-            -- each month with moves stands for itself and the months without moves
-            -- after it: until the next month with moves, else the current month (or the
-            -- bank's end)
-            SELECT (r.contract_id::bigint * 100000
+            SELECT (b.contract_id::bigint * 100000
+                    + EXTRACT(YEAR FROM b.month)::bigint * 12
+                    + EXTRACT(MONTH FROM b.month)::bigint) AS id,
+                   b.contract_id, c.company_id, c.commercial_partner_id AS partner_id,
+                   b.month AS date,
+                   b.bought_hours, b.carried_in_hours, b.consumed_hours, b.expired_hours,
+                   b.carried_out_hours, b.remaining_hours
+              FROM aftersales_hour_bank_month b
+              JOIN aftersales_contract c ON c.id = b.contract_id
+             UNION ALL
+            SELECT (b.contract_id::bigint * 100000
                     + EXTRACT(YEAR FROM g.month)::bigint * 12
                     + EXTRACT(MONTH FROM g.month)::bigint) AS id,
-                   r.contract_id, c.company_id, c.commercial_partner_id AS partner_id,
+                   b.contract_id, c.company_id, c.commercial_partner_id AS partner_id,
                    g.month::date AS date,
-                   CASE WHEN g.month = r.month THEN r.bought ELSE 0 END AS bought_hours,
-                   CASE WHEN g.month = r.month THEN r.carried_in ELSE 0 END AS carried_in_hours,
-                   CASE WHEN g.month = r.month THEN r.consumed ELSE 0 END AS consumed_hours,
-                   CASE WHEN g.month = r.month THEN r.expired ELSE 0 END AS expired_hours,
-                   CASE WHEN g.month = r.month THEN r.carried_out ELSE 0 END
-                       AS carried_out_hours,
-                   r.remaining AS remaining_hours
-              FROM running r
-              JOIN aftersales_contract c ON c.id = r.contract_id
+                   0.0, 0.0, 0.0, 0.0, 0.0, b.remaining_hours
+              FROM aftersales_hour_bank_month b
+              JOIN aftersales_contract c ON c.id = b.contract_id
              CROSS JOIN LATERAL generate_series(
-                   r.month,
-                   COALESCE(
-                       r.next_month - interval '1 month',
-                       GREATEST(r.month, LEAST(
-                           date_trunc('month', now() AT TIME ZONE 'UTC')::date,
-                           COALESCE(date_trunc('month', c.date_end::timestamp)::date,
-                                    'infinity'::date)))
-                   ),
+                   b.month + interval '1 month',
+                   LEAST(
+                       date_trunc('month', now() AT TIME ZONE 'UTC')::date,
+                       COALESCE(date_trunc('month', c.date_end::timestamp)::date,
+                                'infinity'::date)),
                    interval '1 month') AS g(month)
+             WHERE b.is_last
             """
         )

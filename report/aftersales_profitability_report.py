@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.aftersales_coverage_mixin import COVERAGE_KINDS
@@ -85,7 +85,7 @@ class AftersalesProfitabilityReport(models.Model):
     """
 
     _name = "aftersales.profitability.report"
-    _inherit = ["aftersales.report.ratio"]
+    _inherit = ["aftersales.report.mixin", "aftersales.report.ratio"]
     _description = "After-Sales Profitability Analysis"
     _auto = False
     _order = "date desc, id desc"
@@ -209,19 +209,22 @@ class AftersalesProfitabilityReport(models.Model):
                    COALESCE(i.margin_percent, 0.0) AS margin_percent
               FROM aftersales_intervention i
               JOIN res_company rc ON rc.id = i.company_id
-              LEFT JOIN (
-                    SELECT rel.aftersales_intervention_id AS intervention_id,
-                           rel.hr_employee_id AS employee_id,
-                           CASE WHEN rel.hr_employee_id = team.first THEN 1 ELSE 2 END AS rank,
-                           team.n
-                      FROM aftersales_intervention_hr_employee_rel rel
-                      JOIN (SELECT aftersales_intervention_id,
-                                   COUNT(*) AS n,
-                                   MIN(hr_employee_id) AS first
-                              FROM aftersales_intervention_hr_employee_rel
-                             GROUP BY aftersales_intervention_id) team
-                        ON team.aftersales_intervention_id = rel.aftersales_intervention_id
-                   ) t ON t.intervention_id = i.id
+              LEFT JOIN aftersales_intervention_hr_employee_rel rel
+                ON rel.aftersales_intervention_id = i.id
+              -- the technicians are counted on the intervention (technician_count); the
+              -- first (lowest id) is looked up only when there are several. OFFSET 0
+              -- keeps the look-up to one per row, whatever the measures that use it.
+              CROSS JOIN LATERAL (
+                    SELECT rel.hr_employee_id AS employee_id,
+                           NULLIF(i.technician_count, 0) AS n,
+                           CASE WHEN i.technician_count > 1 AND EXISTS (
+                                    SELECT 1
+                                      FROM aftersales_intervention_hr_employee_rel other
+                                     WHERE other.aftersales_intervention_id = i.id
+                                       AND other.hr_employee_id < rel.hr_employee_id)
+                                THEN 2 ELSE 1 END AS rank
+                    OFFSET 0
+                   ) t
               CROSS JOIN LATERAL (SELECT %(measures)s) m
              WHERE i.state = 'done'
             """,
@@ -231,12 +234,6 @@ class AftersalesProfitabilityReport(models.Model):
     def _query(self):
         return SQL("%s UNION ALL %s", self._select_fee(), self._select_intervention())
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+    @api.model
+    def _view_query(self):
+        return self._query()

@@ -343,6 +343,8 @@ def setup(env):
         """,
         [contract_ids],
     )
+    # what the ledger's create keeps: its month-by-month summary
+    env["aftersales.hour.bank.month"]._refresh(contract_ids)
     t_contracts = time.perf_counter() - t0 - t_tickets - t_interventions
     env["aftersales.technician.capacity"]._refresh(employees=employees)
     for table in (
@@ -351,6 +353,7 @@ def setup(env):
         "account_analytic_line",
         "aftersales_contract",
         "aftersales_hour_move",
+        "aftersales_hour_bank_month",
         "aftersales_technician_capacity",
         "aftersales_intervention_hr_employee_rel",
     ):

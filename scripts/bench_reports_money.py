@@ -373,6 +373,12 @@ def copy_world(env, seeds):
             SELECT {intervention_base} + g, (ARRAY{employees})[(g + 1) % {TECHNICIANS} + 1]
               FROM generate_series(1, {INTERVENTIONS}) g WHERE g % 3 = 0"""
     )
+    # what the ORM stores from employee_ids (the seed's 1 is copied)
+    cr.execute(
+        "UPDATE aftersales_intervention SET technician_count = 2"
+        " WHERE id > %s AND (id - %s) %% 3 = 0",
+        [intervention_base, intervention_base],
+    )
     for table in (
         "res_partner",
         "stock_lot",

@@ -335,6 +335,24 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 "not allowed to create",
             ),
             (
+                "reports: an hour bank's month written by hand",
+                lambda: (
+                    self.env["aftersales.hour.bank.month"]
+                    .with_user(self.user_manager)
+                    .create({"contract_id": self.contract_b.id, "month": date(2026, 3, 1)})
+                ),
+                AccessError,
+                "not allowed to create",
+            ),
+            (
+                "reports: manager writes an intervention's technician count",
+                lambda: self.intervention.with_user(self.user_manager).write(
+                    {"technician_count": 3}
+                ),
+                AccessError,
+                "cannot be written directly: Technician Count",
+            ),
+            (
                 "reports: a technician's weekly capacity written by hand",
                 lambda: (
                     self.env["aftersales.technician.capacity"]

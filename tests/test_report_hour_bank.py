@@ -95,6 +95,38 @@ class TestReportHourBank(AftersalesCase):
             last = rows.filtered(lambda r, b=bank: r.contract_id == b)[:1]
             self.assertEqual(last.remaining_hours, bank.hour_bank_remaining)
 
+    def _stored(self, bank):
+        rows = self.env["aftersales.hour.bank.month"].search([("contract_id", "=", bank.id)])
+        return [(r.month, r.bought_hours, r.consumed_hours, r.remaining_hours) for r in rows]
+
+    def test_ledger_keeps_the_months(self):
+        """The months the report reads are stored, and follow the ledger when a move is
+        added (even back-dated), changed or removed."""
+        # B: February bought 8, consumed 2, 6 left (April and later come from the view)
+        self.assertEqual(self._stored(self.bank_b), [(date(2026, 2, 1), 8.0, 2.0, 6.0)])
+        Move = self.env["aftersales.hour.move"].sudo()
+        # a 5 h top-up dated back to 20 Feb, a 1 h consumption on 15 Apr:
+        # Feb 13 bought, 11 left; Mar nothing, 11 left; Apr 1 consumed, 10 left
+        Move.create(self._move(self.bank_b, "2026-02-20", "topup", 5.0))
+        april = Move.create(self._move(self.bank_b, "2026-04-15", "consumption", -1.0))
+        self.assertEqual(
+            self._stored(self.bank_b),
+            [
+                (date(2026, 2, 1), 13.0, 2.0, 11.0),
+                (date(2026, 3, 1), 0.0, 0.0, 11.0),
+                (date(2026, 4, 1), 0.0, 1.0, 10.0),
+            ],
+        )
+        # 1.5 h instead of 1: 9.5 left in April
+        april.hours = -1.5
+        self.assertEqual(self._stored(self.bank_b)[-1], (date(2026, 4, 1), 0.0, 1.5, 9.5))
+        # removed: February's 11 h carry on (the view adds March and April)
+        april.unlink()
+        self.assertEqual(self._stored(self.bank_b), [(date(2026, 2, 1), 13.0, 2.0, 11.0)])
+        self.assertEqual(
+            self._groups("date:month")[date(2026, 4, 1)], [0.0, 0.0, 0.0, 0.0, 0.0, 11.0]
+        )
+
     def test_access(self):
         # A: January to March, B: February to April: 6 rows
         Report = self.env["aftersales.hour.bank.report"]

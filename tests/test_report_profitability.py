@@ -156,6 +156,18 @@ class TestReportProfitability(AftersalesReportCase):
         self.assertEqual(totals["cost_total:sum"], round(sum(done.mapped("cost_total")), 2))
         self.assertEqual(totals["margin:sum"], round(sum(done.mapped("margin")), 2))
 
+    def test_technician_count_follows_the_technicians(self):
+        """The split reads the count stored on the intervention: it follows the team.
+        Teo leaves I1: Tina alone carries it all, labour 100.00, cost 175.01."""
+        self.assertEqual((self.i1.technician_count, self.i2.technician_count), (2, 1))
+        self.i1.employee_ids = self.employee
+        self.assertEqual(self.i1.technician_count, 1)
+        self.env.flush_all()
+        rows = self.env[self.report].search([("intervention_id", "=", self.i1.id)])
+        self.assertEqual(rows.employee_id, self.employee)
+        self.assertEqual((rows.cost_time, rows.cost_total), (100.0, 175.01))
+        self.assertEqual(rows.technician_share, 1.0)
+
     def test_roles(self):
         with self.assertRaises(AccessError):
             self.env[self.report].with_user(self.user_technician).search([])
