@@ -82,7 +82,9 @@ class AccountMove(models.Model):
         # sudo: the figures belong to the interventions and contracts, whoever posts
         lines = self.sudo().line_ids
         interventions = lines.sale_line_ids.aftersales_charge_ids.intervention_id
-        contracts = self.sudo().aftersales_contract_id | lines.aftersales_contract_line_id.contract_id
+        contracts = (
+            self.sudo().aftersales_contract_id | lines.aftersales_contract_line_id.contract_id
+        )
         for records in (interventions, contracts):
             if not records:
                 continue
