@@ -5,6 +5,7 @@ from odoo.tests import tagged
 
 from .common_report import AftersalesReportCase
 
+
 # Reporting models built on another branch (datamart A); the lead empties this set when
 # the branches meet, and the test then checks their fields like the others'.
 @tagged("post_install", "-at_install")
