@@ -62,6 +62,40 @@ class AccountMove(models.Model):
             for picking in self.sudo().aftersales_ddt_picking_ids
         )
 
+    def write(self, vals):
+        if "state" not in vals:
+            return super().write(vals)
+        # posted, reset to draft or cancelled: the revenue and margins of the
+        # interventions and contracts these invoices bill (_post, button_draft,
+        # button_cancel and the like all write the state)
+        changed = self.filtered(lambda move: move.state != vals["state"])
+        res = super().write(vals)
+        changed._aftersales_recompute_revenue()
+        return res
+
+    def _aftersales_recompute_revenue(self):
+        """Mark for recomputation, in one batch, the stored revenue of the interventions
+        whose charges these moves invoice and the margins of the contracts whose fees
+        they invoice; margins depending on them follow."""
+        if not self:
+            return
+        # sudo: the figures belong to the interventions and contracts, whoever posts
+        lines = self.sudo().line_ids
+        interventions = lines.sale_line_ids.aftersales_charge_ids.intervention_id
+        contracts = (
+            self.sudo().aftersales_contract_id | lines.aftersales_contract_line_id.contract_id
+        )
+        for records in (interventions, contracts):
+            if not records:
+                continue
+            records = records.with_env(self.env)
+            field = records._fields["revenue"]
+            # every field of the compute method (the contract's fees, revenue, margin...)
+            for computed in self.pool.field_computed.get(field, [field]):
+                self.env.add_to_compute(computed, records)
+            # ... and what depends on the revenue (margins, the contract's figures)
+            records.modified(["revenue"])
+
     def _post(self, soft=True):
         posted = super()._post(soft)
         posted._aftersales_create_contracts()

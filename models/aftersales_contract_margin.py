@@ -63,12 +63,9 @@ class AftersalesContract(models.Model):
         groups=MARGIN_READERS,
     )
 
-    @api.depends(
-        "invoice_ids.line_ids.balance",
-        "invoice_ids.line_ids.parent_state",
-        "intervention_ids.revenue",
-        "intervention_ids.cost_total",
-    )
+    # The fees follow the invoices' postings, resets and cancellations (account.move
+    # ``_aftersales_recompute_revenue``), not every write of an invoice line's balance.
+    @api.depends("intervention_ids.revenue", "intervention_ids.cost_total")
     def _compute_margin(self):
         fees = dict(
             self.env["account.move.line"]

@@ -163,13 +163,17 @@ class AftersalesIntervention(models.Model):
                 total += costs[column]
             intervention.cost_total = currency.round(total)
 
-    @api.depends(
-        "charge_ids.sale_line_id.invoice_lines.balance",
-        "charge_ids.sale_line_id.invoice_lines.parent_state",
-    )
+    # Only posted lines count, and a posted line's amount never changes: the revenue
+    # follows the charges' sale lines here, and the invoices' postings, resets and
+    # cancellations (account.move ``_aftersales_recompute_revenue``), not every write of
+    # an invoice line's balance while the invoices are being built.
+    @api.depends("charge_ids.sale_line_id")
     def _compute_revenue(self):
+        # sudo: the revenue is a figure of the intervention, whoever reads it
+        lines = self.sudo().charge_ids.sale_line_id.invoice_lines
+        # one read of the lines' state and balance for the batch
+        lines.fetch(["parent_state", "balance"])
         for intervention in self:
-            # sudo: the revenue is a figure of the intervention, whoever reads it
             lines = intervention.charge_ids.sudo().sale_line_id.invoice_lines.filtered(
                 lambda line: line.parent_state == "posted"
             )

@@ -9,6 +9,8 @@ the same batches), on a second set of interventions in the same run. Goal: at mo
 the baseline's time and its queries + 5 per intervention.
 """
 
+import contextlib
+import cProfile
 import os
 import sys
 from collections import defaultdict
@@ -27,6 +29,23 @@ WARMUP = 20
 # Odoo's reconciled-payments query degenerates (over ten minutes) once thousands of
 # invoice lines sit in one transaction, for the baseline as for the run.
 HISTORY = int(os.environ.get("BENCH_HISTORY") or 200)
+# BENCH_PROFILE=/tmp/billing writes a cProfile of each measured step (.run.prof and
+# .baseline.prof) for `python3 -m pstats`.
+PROFILE = os.environ.get("BENCH_PROFILE")
+
+
+@contextlib.contextmanager
+def profiled(suffix):
+    if not PROFILE:
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(f"{PROFILE}.{suffix}.prof")
 
 
 def setup(env):
@@ -137,10 +156,10 @@ def main():
         ours_records = interventions(env, customers, products, n, "billed")
         # each step starts from an empty cache; the run goes first, the baseline second
         env.invalidate_all()
-        with Measure(env, f"_invoice_due: {n} interventions") as m:
+        with profiled("run"), Measure(env, f"_invoice_due: {n} interventions") as m:
             moves = ours_records._invoice_due(by_month=True, batch_size=BATCH)
         env.invalidate_all()
-        with Measure(env, f"baseline: {n} orders + invoices") as b:
+        with profiled("baseline"), Measure(env, f"baseline: {n} orders + invoices") as b:
             __, base_moves = baseline(env, base_records)
         assert len(moves) == len(base_moves) == CUSTOMERS, (len(moves), len(base_moves))
         assert set(ours_records.mapped("billing_status")) == {"billed"}

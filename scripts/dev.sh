@@ -309,6 +309,8 @@ cmd_bench() {
     for script in "$ROOT"/scripts/bench_*.py; do
         # the million-ticket bench has its own target: it takes minutes and gigabytes
         [ "$(basename "$script")" = bench_million.py ] && continue
+        # BENCH_ONLY=billing runs scripts/bench_billing.py alone
+        [ -z "${BENCH_ONLY:-}" ] || [ "$(basename "$script")" = "bench_${BENCH_ONLY}.py" ] || continue
         say "$(basename "$script") (BENCH_N=${BENCH_N:-1000})"
         "$PYTHON" "$script" --config "$CONF" --database "$bench_db" --n "${BENCH_N:-1000}"
     done

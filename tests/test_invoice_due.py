@@ -187,3 +187,47 @@ class TestInvoiceDue(BillingCase):
         # technicians never read margins
         with self.assertRaises(AccessError):
             contract.with_user(self.user_technician).read(["margin"])
+
+    def _stored_revenue(self, intervention, contract):
+        """The revenue and margins as stored in the database."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT revenue, margin FROM aftersales_intervention WHERE id = %s", [intervention.id]
+        )
+        figures = self.env.cr.fetchone()
+        self.env.cr.execute(
+            "SELECT intervention_revenue, margin FROM aftersales_contract WHERE id = %s",
+            [contract.id],
+        )
+        return figures + self.env.cr.fetchone()
+
+    def test_revenue_follows_posting_credit_note_and_reset(self):
+        """The stored revenue follows the invoices' postings, credit notes, resets to
+        draft and cancellations, not the draft invoice lines."""
+        contract = self._create_contract(lines=[self._fee_line(), self._covered_line(self.lot)])
+        intervention = self._done(date_end=self._day(3))
+        intervention.sudo().contract_id = contract
+        self._standard_charges(intervention)
+        self._wizard(user=self.user_accountant).action_invoice()
+        invoice = self._invoices(intervention)
+        # call-out 50.00 + labour 2 x 40.00 at 50% = 40.00 (travel fully covered: no
+        # line) -> revenue 90.00 once posted; cost labour 60.00 + travel 8.00 = 68.00
+        # -> margin 22.00 posted, -68.00 unposted. No fee invoiced: the contract's
+        # revenue is the intervention's, its margin the same.
+        self.assertEqual(self._stored_revenue(intervention, contract), (0.0, -68.0, 0.0, -68.0))
+        invoice.action_post()
+        self.assertEqual(self._stored_revenue(intervention, contract), (90.0, 22.0, 90.0, 22.0))
+        # a full credit note: 90.00 - 90.00 = 0.00
+        credit_note = invoice._reverse_moves()
+        self.assertEqual(self._stored_revenue(intervention, contract), (90.0, 22.0, 90.0, 22.0))
+        credit_note.action_post()
+        self.assertEqual(self._stored_revenue(intervention, contract), (0.0, -68.0, 0.0, -68.0))
+        # the credit note back to draft: the invoice counts again
+        credit_note.button_draft()
+        self.assertEqual(self._stored_revenue(intervention, contract), (90.0, 22.0, 90.0, 22.0))
+        # the invoice back to draft, then cancelled: nothing is invoiced
+        invoice.button_draft()
+        self.assertEqual(self._stored_revenue(intervention, contract), (0.0, -68.0, 0.0, -68.0))
+        invoice.button_cancel()
+        self.assertEqual(self._stored_revenue(intervention, contract), (0.0, -68.0, 0.0, -68.0))
+        self.assertEqual(intervention.revenue, 0.0)
