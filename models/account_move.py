@@ -85,6 +85,31 @@ class AccountMove(models.Model):
         contracts = (
             self.sudo().aftersales_contract_id | lines.aftersales_contract_line_id.contract_id
         )
+        # the fees of a contract sold on an order, or by an invoice (and their credit
+        # notes): the same sources as ``fee_lines_query``
+        sale_lines = lines.sale_line_ids
+        if sale_lines:
+            contracts |= (
+                self.env["aftersales.contract.line"]
+                .sudo()
+                .search([("sale_line_id", "in", sale_lines.ids)])
+                .contract_id
+            )
+        invoices = self.filtered(lambda move: move.is_invoice())
+        if invoices:
+            contracts |= (
+                self.env["aftersales.contract"]
+                .sudo()
+                .search(
+                    [
+                        (
+                            "source_invoice_id",
+                            "in",
+                            (invoices | invoices.reversed_entry_id).ids,
+                        )
+                    ]
+                )
+            )
         for records in (interventions, contracts):
             if not records:
                 continue

@@ -12,6 +12,12 @@ class AccountMoveLine(models.Model):
         readonly=True,
     )
 
+    def _copy_data_extend_business_fields(self, values):
+        # a credit note's line keeps the contract line of the line it reverses, so that
+        # the contract's fees are net of it
+        super()._copy_data_extend_business_fields(values)
+        values["aftersales_contract_line_id"] = self.aftersales_contract_line_id.id
+
     def _sale_can_be_reinvoice(self):
         """The journal items of an expense linked to an intervention are never
         re-invoiced on a sale order through their analytic distribution (the contract's):

@@ -1,10 +1,68 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 # Margins are the managers' and the accountants' figures; technicians never see them.
 MARGIN_READERS = (
     "aftersales.group_aftersales_manager,account.group_account_invoice,"
     "account.group_account_readonly"
 )
+
+
+def fee_lines_query(contracts=None):
+    """``(aml_id, contract_id, balance, date, company_id, currency_id)`` of the posted
+    journal items that bill a contract's fee, each once: those carrying the contract
+    line (the periodic invoices); else those invoicing the sale order line a contract
+    line comes from (a contract sold on an order); else those selling a contract line's
+    fee product on the invoice that generated the contract, or on its credit notes.
+    Credit notes count against the fee: a reversal keeps the contract line and the sale
+    order line of the line it reverses (``_copy_data_extend_business_fields``). The first, by far the
+    largest, is a plain join: no sort, no de-duplication. ``contracts``, an SQL query
+    of contract ids, restricts each branch to those contracts (through indexes)."""
+    only = SQL("AND cl.contract_id IN (%s)", contracts) if contracts is not None else SQL("")
+    return SQL(
+        """
+        SELECT l.id AS aml_id, cl.contract_id, l.balance, l.date, l.company_id,
+               l.company_currency_id AS currency_id
+          FROM account_move_line l
+          JOIN aftersales_contract_line cl ON cl.id = l.aftersales_contract_line_id
+         WHERE l.parent_state = 'posted' AND l.display_type = 'product' %(only)s
+         UNION ALL
+        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
+               l.company_currency_id
+          FROM aftersales_contract_line cl
+          JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = cl.sale_line_id
+          JOIN account_move_line l ON l.id = rel.invoice_line_id
+         WHERE l.aftersales_contract_line_id IS NULL
+           AND l.parent_state = 'posted' AND l.display_type = 'product' %(only)s
+         UNION ALL
+        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
+               l.company_currency_id
+          FROM aftersales_contract ct
+          JOIN aftersales_contract_line cl ON cl.contract_id = ct.id
+          JOIN account_move_line l
+            ON l.move_id = ct.source_invoice_id AND l.product_id = cl.product_id
+         WHERE ct.source_invoice_id IS NOT NULL
+           AND l.aftersales_contract_line_id IS NULL
+           AND l.parent_state = 'posted' AND l.display_type = 'product'
+           AND NOT EXISTS (
+                SELECT 1 FROM sale_order_line_invoice_rel r WHERE r.invoice_line_id = l.id
+           ) %(only)s
+         UNION ALL
+        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
+               l.company_currency_id
+          FROM aftersales_contract ct
+          JOIN aftersales_contract_line cl ON cl.contract_id = ct.id
+          JOIN account_move r ON r.reversed_entry_id = ct.source_invoice_id
+          JOIN account_move_line l ON l.move_id = r.id AND l.product_id = cl.product_id
+         WHERE ct.source_invoice_id IS NOT NULL
+           AND l.aftersales_contract_line_id IS NULL
+           AND l.parent_state = 'posted' AND l.display_type = 'product'
+           AND NOT EXISTS (
+                SELECT 1 FROM sale_order_line_invoice_rel r WHERE r.invoice_line_id = l.id
+           ) %(only)s
+        """,
+        only=only,
+    )
 
 
 class AftersalesContract(models.Model):
@@ -26,7 +84,9 @@ class AftersalesContract(models.Model):
         compute="_compute_margin",
         store=True,
         groups=MARGIN_READERS,
-        help="Posted invoice lines of the contract's periods, untaxed, in the company's currency.",
+        help="The contract's fees on posted invoices, less their credit notes, untaxed, in the "
+        "company's currency: periodic invoices, and the invoices of the order or the invoice "
+        "that sold the contract.",
     )
     intervention_revenue = fields.Monetary(
         string="Interventions Invoiced",
@@ -67,26 +127,24 @@ class AftersalesContract(models.Model):
     # ``_aftersales_recompute_revenue``), not every write of an invoice line's balance.
     @api.depends("intervention_ids.revenue", "intervention_ids.cost_total")
     def _compute_margin(self):
-        fees = dict(
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("aftersales_contract_line_id.contract_id", "in", self.ids),
-                    ("parent_state", "=", "posted"),
-                    ("display_type", "=", "product"),
-                ],
-                ["aftersales_contract_line_id"],
-                ["balance:sum"],
-            )
-        )
         by_contract = {}
-        for line, balance in fees.items():
-            by_contract[line.contract_id] = by_contract.get(line.contract_id, 0.0) - balance
+        if self.ids:
+            # the fees as the reports count them: periodic invoices, the invoices of the
+            # order that sold the contract, the invoice that generated it, and the credit
+            # notes of each (one rule, ``fee_lines_query``)
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT fee.contract_id, -SUM(fee.balance) FROM (%s) fee"
+                    " GROUP BY fee.contract_id",
+                    fee_lines_query(SQL("SELECT unnest(%s)", self.ids)),
+                )
+            )
+            by_contract = dict(self.env.cr.fetchall())
         for contract in self:
             currency = contract.company_id.currency_id or self.env.company.currency_id
             interventions = contract.sudo().intervention_ids
-            fee_revenue = currency.round(by_contract.get(contract, 0.0))
+            fee_revenue = currency.round(by_contract.get(contract.id, 0.0))
             intervention_revenue = currency.round(sum(interventions.mapped("revenue")))
             revenue = fee_revenue + intervention_revenue
             cost = currency.round(sum(interventions.mapped("cost_total")))

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.aftersales_contract_margin import fee_lines_query
 from ..models.aftersales_coverage_mixin import COVERAGE_KINDS
 from ..models.aftersales_intervention import INTERVENTION_TYPES
 
@@ -14,48 +15,6 @@ INTERVENTION_MEASURES = (
     "cost_subcontract",
     "cost_total",
 )
-
-
-def fee_lines_query(contracts=None):
-    """``(aml_id, contract_id, balance, date, company_id, currency_id)`` of the posted
-    journal items that bill a contract's fee, each once: those carrying the contract
-    line (the periodic invoices); else those invoicing the sale order line a contract
-    line comes from (a contract sold on an order); else those selling a contract line's
-    fee product on the invoice that generated the contract. The first, by far the
-    largest, is a plain join: no sort, no de-duplication. ``contracts``, an SQL query
-    of contract ids, restricts each branch to those contracts (through indexes)."""
-    only = SQL("AND cl.contract_id IN (%s)", contracts) if contracts is not None else SQL("")
-    return SQL(
-        """
-        SELECT l.id AS aml_id, cl.contract_id, l.balance, l.date, l.company_id,
-               l.company_currency_id AS currency_id
-          FROM account_move_line l
-          JOIN aftersales_contract_line cl ON cl.id = l.aftersales_contract_line_id
-         WHERE l.parent_state = 'posted' AND l.display_type = 'product' %(only)s
-         UNION ALL
-        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
-               l.company_currency_id
-          FROM aftersales_contract_line cl
-          JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = cl.sale_line_id
-          JOIN account_move_line l ON l.id = rel.invoice_line_id
-         WHERE l.aftersales_contract_line_id IS NULL
-           AND l.parent_state = 'posted' AND l.display_type = 'product' %(only)s
-         UNION ALL
-        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
-               l.company_currency_id
-          FROM aftersales_contract ct
-          JOIN aftersales_contract_line cl ON cl.contract_id = ct.id
-          JOIN account_move_line l
-            ON l.move_id = ct.source_invoice_id AND l.product_id = cl.product_id
-         WHERE ct.source_invoice_id IS NOT NULL
-           AND l.aftersales_contract_line_id IS NULL
-           AND l.parent_state = 'posted' AND l.display_type = 'product'
-           AND NOT EXISTS (
-                SELECT 1 FROM sale_order_line_invoice_rel r WHERE r.invoice_line_id = l.id
-           ) %(only)s
-        """,
-        only=only,
-    )
 
 
 class AftersalesProfitabilityReport(models.Model):

@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .aftersales_profitability_report import fee_lines_query
+from ..models.aftersales_contract_margin import fee_lines_query
 
 DAYS_PER_YEAR = 365.25
 

@@ -1,6 +1,7 @@
 from . import test_contract_access
 from . import test_contract_constraints
 from . import test_contract_generation
+from . import test_contract_fee_credit_notes
 from . import test_contract_invoicing
 from . import test_contract_invoicing_queries
 from . import test_contract_portal
