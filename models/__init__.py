@@ -62,6 +62,8 @@ from . import stock_lot_intervention
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer
 from . import hr_employee
+from . import resource_calendar
+from . import resource_calendar_leaves
 from . import purchase_order
 from . import aftersales_intervention_stock
 from . import aftersales_intervention_purchase

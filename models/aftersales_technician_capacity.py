@@ -95,6 +95,28 @@ class AftersalesTechnicianCapacity(models.Model):
         return Capacity.create(vals_list)
 
     @api.model
+    def _window(self):
+        """The first and last day the cron keeps."""
+        today = fields.Date.context_today(self)
+        return today - timedelta(weeks=PAST_WEEKS), today + timedelta(weeks=FUTURE_WEEKS)
+
+    @api.model
+    def _refresh_changed(self, employees, date_from, date_to):
+        """Rewrite at once the stored weeks of ``employees`` that a change of their
+        calendars or leaves from ``date_from`` to ``date_to`` touches, within the
+        cron's window; employees with no stored week wait for the cron."""
+        window_first, window_last = self._window()
+        first = max(date_from - timedelta(days=1), window_first)
+        last = min(date_to + timedelta(days=1), window_last)
+        if not employees or first > last:
+            return
+        stored = self.sudo()._read_group(
+            [("employee_id", "in", employees.ids)], ["employee_id"]
+        )
+        if stored:
+            self._refresh(first, last, self.env["hr.employee"].union(*(e for (e,) in stored)))
+
+    @api.model
     def _cron_refresh(self):
         self._refresh()
         self.env["ir.cron"]._commit_progress(1)

@@ -1,5 +1,7 @@
 from datetime import date, datetime, timedelta
 
+from freezegun import freeze_time
+
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -169,3 +171,53 @@ class TestReportUtilisation(AftersalesInterventionCase):
         outsider = self.env["hr.employee"].create({"name": "Occasional helper"})
         self._create_intervention(outsider).write({"employee_ids": [Command.link(outsider.id)]})
         self.assertIn(outsider, self.env["aftersales.technician.capacity"]._technicians())
+
+    @freeze_time("2026-06-15")
+    def test_leaves_and_hours_count_at_once(self):
+        """A leave, a public holiday or new working hours change the stored weeks when
+        they are entered, not at the next nightly refresh."""
+        Capacity = self.env["aftersales.technician.capacity"]
+
+        def week_2():
+            rows = Capacity.search(
+                [("employee_id", "in", (self.employee | self.employee_2).ids),
+                 ("week_start", "=", WEEK_2)]
+            )
+            return {row.employee_id: row.available_hours for row in rows}
+
+        tina, teo = self.employee, self.employee_2
+        self.assertEqual(week_2(), {tina: 40.0, teo: 40.0})
+        # Tina trains on Wednesday 10 June, 8-17 Rome: 8 working hours
+        leave = self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Tina: training",
+                "calendar_id": self.calendar_rome.id,
+                "resource_id": tina.resource_id.id,
+                "date_from": datetime(2026, 6, 10, 6, 0),
+                "date_to": datetime(2026, 6, 10, 15, 0),
+            }
+        )
+        self.assertEqual(week_2(), {tina: 32.0, teo: 40.0})
+        leave.date_to = datetime(2026, 6, 11, 15, 0)
+        self.assertEqual(week_2(), {tina: 24.0, teo: 40.0})
+        leave.unlink()
+        self.assertEqual(week_2(), {tina: 40.0, teo: 40.0})
+        # a holiday on the calendar, Monday 8 June: both lose 8 hours
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Patron saint",
+                "calendar_id": self.calendar_rome.id,
+                "date_from": datetime(2026, 6, 8, 6, 0),
+                "date_to": datetime(2026, 6, 8, 15, 0),
+            }
+        )
+        self.assertEqual(week_2(), {tina: 32.0, teo: 32.0})
+        # no more Friday afternoons on the calendar: 4 hours less each, every week
+        friday_afternoon = self.calendar_rome.attendance_ids.filtered(
+            lambda a: a.dayofweek == "4" and a.hour_from >= 12
+        )
+        self.assertTrue(friday_afternoon)
+        self.calendar_rome.write(
+            {"attendance_ids": [Command.unlink(a.id) for a in friday_afternoon]}
+        )
+        self.assertEqual(week_2(), {tina: 28.0, teo: 28.0})
