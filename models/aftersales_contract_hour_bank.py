@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_is_zero
 
-from .aftersales_hour_move import BANK_LABOUR_KINDS, CREDIT_KINDS
+from .aftersales_hour_move import BANK_LABOUR_KINDS, CONSUMED_KINDS, CREDIT_KINDS
 
 HOURS_PRECISION = 2
 
@@ -122,7 +122,7 @@ class AftersalesContract(models.Model):
         for contract in self:
             by_kind = sums.get(contract._origin.id, {})
             contract.hour_bank_hours = sum(by_kind.get(kind, 0.0) for kind in CREDIT_KINDS)
-            contract.hour_bank_used = -by_kind.get("consumption", 0.0)
+            contract.hour_bank_used = -sum(by_kind.get(kind, 0.0) for kind in CONSUMED_KINDS)
             contract.hour_bank_expired = -by_kind.get("expiry", 0.0) - by_kind.get("carry_out", 0.0)
             contract.hour_bank_remaining = sum(by_kind.values())
 

@@ -5,11 +5,14 @@ HOUR_MOVE_KINDS = [
     ("topup", "Top-up"),
     ("carry_in", "Carried Over from the Previous Term"),
     ("consumption", "Consumption"),
+    ("reversal", "Consumption Given Back"),
     ("expiry", "Expiry"),
     ("carry_out", "Carried Over to the Renewal"),
 ]
-# Kinds that add hours to a bank; the others draw from it.
+# Kinds that add hours to a bank; the others draw from it, but for a reversal, which
+# gives back a consumption (consumed hours are the sum of both).
 CREDIT_KINDS = ("purchase", "topup", "carry_in")
+CONSUMED_KINDS = ("consumption", "reversal")
 # Kinds of labour a bank converts into bank hours (see the contract's factors).
 BANK_LABOUR_KINDS = [
     ("normal", "Normal"),
@@ -23,7 +26,9 @@ class AftersalesHourMove(models.Model):
     """One line of an hour bank's ledger: hours in (bought, topped up, carried over) or
     out (consumed, expired, carried to the renewal). The balance of a bank is the sum of
     its moves; nothing else stores it. Moves are written by the contract's API
-    (``_hour_bank_add``, ``_consume``, closing), never edited."""
+    (``_hour_bank_add``, ``_consume``, closing), never edited: a consumption drawn again
+    (the intervention's hours changed) is given back by a reversal move, so the ledger
+    keeps what was drawn, when and why."""
 
     _name = "aftersales.hour.move"
     _description = "Hour Bank Move"
@@ -54,12 +59,28 @@ class AftersalesHourMove(models.Model):
         "aftersales.intervention", index="btree_not_null", check_company=True
     )
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
+    reversed_move_id = fields.Many2one(
+        "aftersales.hour.move",
+        string="Gives Back",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The consumption this move gives back to the bank.",
+    )
+    reversal_ids = fields.One2many(
+        "aftersales.hour.move", "reversed_move_id", string="Given Back By"
+    )
 
     _sign_matches_kind = models.Constraint(
-        "CHECK ((kind IN ('purchase', 'topup', 'carry_in') AND hours > 0)"
+        "CHECK ((kind IN ('purchase', 'topup', 'carry_in', 'reversal') AND hours > 0)"
         " OR (kind IN ('consumption', 'expiry', 'carry_out') AND hours < 0))",
         "Hours added to a bank must be positive, hours drawn from it negative.",
     )
+    _reversal_of_consumption = models.Constraint(
+        "CHECK ((kind = 'reversal') = (reversed_move_id IS NOT NULL))",
+        "A move gives back a consumption if and only if it is a reversal.",
+    )
+    # a consumption is given back once
+    _reversed_once = models.UniqueIndex("(reversed_move_id) WHERE reversed_move_id IS NOT NULL")
 
     # The month-by-month summary the hour-bank report reads follows the ledger.
     @api.model_create_multi

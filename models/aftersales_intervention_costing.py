@@ -217,8 +217,6 @@ class AftersalesIntervention(models.Model):
             for vals in vals_list:
                 vals.setdefault("sequence", CHARGE_SEQUENCES.get(vals["kind"], 90))
             vals_by_intervention[intervention] = intervention._apply_charge_coverage(vals_list)
-        # hour moves drawn again leave their old lines without a move (ondelete)
-        self.env["aftersales.intervention.charge"].invalidate_model(["hour_move_id"])
         system._sync_charges(vals_by_intervention)
 
     def _apply_charge_coverage(self, vals_list):
@@ -233,7 +231,7 @@ class AftersalesIntervention(models.Model):
                 bank_vals.append(vals)
                 continue
             result.append({**vals, "coverage_kind": payer, "coverage_percent": percent})
-        if bank_vals or self.hour_move_ids:
+        if bank_vals or self._hour_bank_consumption():
             # no hours for the bank any more (coverage changed): its moves are given back
             result.extend(self._apply_hour_bank(bank_vals))
         return result
@@ -296,22 +294,40 @@ class AftersalesIntervention(models.Model):
     def _hour_bank_draw(self, request):
         """The consumption moves of this intervention for ``request`` ({bank kind:
         hours}): the ones already drawn when the hours are the same (a recomputation
-        draws nothing twice), else the old ones go and the hours are drawn again
-        (``contract._consume``: row lock, block or bill the overage)."""
+        draws nothing twice), else the old ones are given back by reversal moves, on
+        their own dates, and the hours are drawn again (``contract._consume``: row lock,
+        block or bill the overage). The ledger is never rewritten."""
         self.ensure_one()
-        existing = self.hour_move_ids.filtered(lambda m: m.kind == "consumption")
+        existing = self._hour_bank_consumption()
         if existing and self.hour_bank_request == request:
             return existing
         if existing:
             self.message_post(
                 body=self.env._(
-                    "Hours changed: %(hours)s h drawn from hour bank %(bank)s are drawn again.",
+                    "Hours changed: %(hours)s h drawn from hour bank %(bank)s are given back "
+                    "and drawn again.",
                     hours="%g" % round(sum(existing.mapped("worked_hours")), 2),
                     bank=existing.contract_id[:1].name,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            existing.unlink()
+            self.env["aftersales.hour.move"].sudo().create(
+                [
+                    {
+                        "contract_id": move.contract_id.id,
+                        "date": move.date,
+                        "kind": "reversal",
+                        "name": self.env._("Given back: %(move)s", move=move.name or self.name),
+                        "hours": -move.hours,
+                        "labour_kind": move.labour_kind,
+                        "worked_hours": -move.worked_hours,
+                        "ticket_id": move.ticket_id.id,
+                        "intervention_id": self.id,
+                        "reversed_move_id": move.id,
+                    }
+                    for move in existing
+                ]
+            )
         self.hour_bank_request = request
         if not request:
             return existing.browse()
@@ -323,6 +339,13 @@ class AftersalesIntervention(models.Model):
             date=fields.Date.context_today(self, when),
         )
         return result["moves"]
+
+    def _hour_bank_consumption(self):
+        """The consumption moves of this intervention not given back."""
+        self.ensure_one()
+        return self.hour_move_ids.filtered(
+            lambda move: move.kind == "consumption" and not move.reversal_ids
+        )
 
     def _sync_charges(self, vals_by_intervention):
         """Write the lines of each intervention in place: a line whose key

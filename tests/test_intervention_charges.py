@@ -1,7 +1,10 @@
 from datetime import date, datetime, timedelta
 
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common_charges import AftersalesChargeCase
 
@@ -254,15 +257,35 @@ class TestInterventionCharges(AftersalesChargeCase):
                 ("labour", "overtime", "customer"): (1.0, 62.4, 62.4, 0.0, 62.4, 30.0),
             },
         )
+        # the ledger keeps the first draw, given back by reversals on its own date
         self.assertEqual(
-            [(m.labour_kind, m.hours) for m in intervention.hour_move_ids], [("normal", -2.0)]
+            [(m.labour_kind, m.hours) for m in intervention._hour_bank_consumption()],
+            [("normal", -2.0)],
         )
+        reversals = intervention.hour_move_ids.filtered(lambda m: m.kind == "reversal")
+        self.assertEqual(reversals.reversed_move_id, moves)
+        self.assertEqual(
+            sorted((m.labour_kind, m.hours, m.worked_hours, m.date) for m in reversals),
+            sorted((m.labour_kind, -m.hours, -m.worked_hours, m.date) for m in moves),
+        )
+        self.assertEqual(len(bank.hour_move_ids.filtered(lambda m: m.kind != "purchase")), 5)
         self.assertEqual((bank.hour_bank_used, bank.hour_bank_remaining), (2.0, 0.0))
         # a manager decides the call is billable: the bank gets its hours back
         intervention.with_user(self.user_manager).coverage_override = "billable"
         intervention.with_user(self.user_manager).action_compute_charges()
-        self.assertFalse(intervention.hour_move_ids)
-        self.assertEqual(bank.hour_bank_remaining, 2.0)
+        self.assertFalse(intervention._hour_bank_consumption())
+        self.assertEqual(len(intervention.hour_move_ids), 6, "3 drawn, 3 given back")
+        self.assertEqual(sum(intervention.hour_move_ids.mapped("hours")), 0.0)
+        self.assertEqual((bank.hour_bank_used, bank.hour_bank_remaining), (0.0, 2.0))
+        # the month's summary counts what was drawn net of what was given back
+        [(consumed,)] = self.env["aftersales.hour.bank.month"]._read_group(
+            [("contract_id", "=", bank.id)], [], ["consumed_hours:sum"]
+        )
+        self.assertEqual(consumed, 0.0)
+        # a consumption is given back once
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            reversals[:1].copy()
+            self.env.flush_all()
         # 35.00 + 2 h x 48.00 + 1 h x 62.40 = 193.40, all the customer's
         self.assertEqual(intervention.charge_customer_amount, 193.4)
 
