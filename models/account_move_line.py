@@ -15,8 +15,9 @@ class AccountMoveLine(models.Model):
     def _copy_data_extend_business_fields(self, values):
         # a credit note's line keeps the contract line of the line it reverses, so that
         # the contract's fees are net of it
-        super()._copy_data_extend_business_fields(values)
+        res = super()._copy_data_extend_business_fields(values)
         values["aftersales_contract_line_id"] = self.aftersales_contract_line_id.id
+        return res
 
     def _sale_can_be_reinvoice(self):
         """The journal items of an expense linked to an intervention are never

@@ -15,9 +15,10 @@ def fee_lines_query(contracts=None):
     line comes from (a contract sold on an order); else those selling a contract line's
     fee product on the invoice that generated the contract, or on its credit notes.
     Credit notes count against the fee: a reversal keeps the contract line and the sale
-    order line of the line it reverses (``_copy_data_extend_business_fields``). The first, by far the
-    largest, is a plain join: no sort, no de-duplication. ``contracts``, an SQL query
-    of contract ids, restricts each branch to those contracts (through indexes)."""
+    order line of the line it reverses (``_copy_data_extend_business_fields``). The
+    first, by far the largest, is a plain join: no sort, no de-duplication.
+    ``contracts``, an SQL query of contract ids, restricts each branch to those
+    contracts (through indexes)."""
     only = SQL("AND cl.contract_id IN (%s)", contracts) if contracts is not None else SQL("")
     return SQL(
         """

@@ -74,8 +74,8 @@ class AftersalesHourBankMonth(models.Model):
                                AS bought,
                            SUM(CASE WHEN m.kind = 'carry_in' THEN m.hours ELSE 0 END)
                                AS carried_in,
-                           SUM(CASE WHEN m.kind IN ('consumption', 'reversal') THEN -m.hours ELSE 0 END)
-                               AS consumed,
+                           SUM(CASE WHEN m.kind IN ('consumption', 'reversal')
+                                    THEN -m.hours ELSE 0 END) AS consumed,
                            SUM(CASE WHEN m.kind = 'expiry' THEN -m.hours ELSE 0 END) AS expired,
                            SUM(CASE WHEN m.kind = 'carry_out' THEN -m.hours ELSE 0 END)
                                AS carried_out,

@@ -110,9 +110,7 @@ class AftersalesTechnicianCapacity(models.Model):
         last = min(date_to + timedelta(days=1), window_last)
         if not employees or first > last:
             return
-        stored = self.sudo()._read_group(
-            [("employee_id", "in", employees.ids)], ["employee_id"]
-        )
+        stored = self.sudo()._read_group([("employee_id", "in", employees.ids)], ["employee_id"])
         if stored:
             self._refresh(first, last, self.env["hr.employee"].union(*(e for (e,) in stored)))
 

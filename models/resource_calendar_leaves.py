@@ -58,4 +58,3 @@ class ResourceCalendarLeaves(models.Model):
         for scope in (before, self.exists()._aftersales_capacity_scope()):
             if scope:
                 Capacity._refresh_changed(*scope)
-

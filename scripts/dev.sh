@@ -496,6 +496,8 @@ cmd_load() {
         sleep 1
     done
     say "Locust: ${LOAD_USERS:-60} users for ${LOAD_TIME:-2m}"
+    rm -f "$LOGDIR/load_requests.csv"
+    LOAD_REQUEST_LOG="$LOGDIR/load_requests.csv" \
     "$locust" -f "$ROOT/scripts/locustfile.py" --headless --host "http://127.0.0.1:$port" \
         -u "${LOAD_USERS:-60}" -r "${LOAD_SPAWN_RATE:-10}" -t "${LOAD_TIME:-2m}" --stop-timeout 10 \
         --csv "$LOGDIR/load" --only-summary >"$LOGDIR/load-locust.log" 2>&1 || true

@@ -9,12 +9,15 @@ bounded time. Users and data come from scripts/load_setup.py; every password is 
   the next stage, through the web client's JSON-RPC calls.
 """
 
+import csv
 import itertools
+import os
 import random
 import re
+import time
 from urllib.parse import urlparse
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 TICKET_LINK = re.compile(r'href="/my/tickets/(\d+)')
@@ -24,6 +27,24 @@ PHOTO = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
+
+# every request's start, route and latency, written at the end for load_report.py's
+# figures after the login storm (LOAD_REQUEST_LOG)
+_requests = []
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, exception=None, start_time=None, **kwargs):
+    _requests.append((start_time or time.time(), name, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _write_requests(environment, **kwargs):
+    path = os.environ.get("LOAD_REQUEST_LOG")
+    if path:
+        with open(path, "w", newline="") as handle:
+            csv.writer(handle).writerows(_requests)
+
 
 _portal_numbers = itertools.count()
 _tech_numbers = itertools.count()

@@ -180,8 +180,10 @@ class TestReportUtilisation(AftersalesInterventionCase):
 
         def week_2():
             rows = Capacity.search(
-                [("employee_id", "in", (self.employee | self.employee_2).ids),
-                 ("week_start", "=", WEEK_2)]
+                [
+                    ("employee_id", "in", (self.employee | self.employee_2).ids),
+                    ("week_start", "=", WEEK_2),
+                ]
             )
             return {row.employee_id: row.available_hours for row in rows}
 
