@@ -74,15 +74,32 @@ class AftersalesContract(models.Model):
             )
 
     def _compute_invoice_count(self):
-        counts = dict(
-            self.env["account.move"]._read_group(
-                [("aftersales_contract_id", "in", self.ids)],
-                ["aftersales_contract_id"],
-                ["__count"],
-            )
-        )
+        moves_of = self._invoices_and_credit_notes()
         for contract in self:
-            contract.invoice_count = counts.get(contract, 0)
+            contract.invoice_count = len(moves_of.get(contract.id, ()))
+
+    def _invoices_and_credit_notes(self):
+        """{contract id: account.move ids}: the contract's period invoices and the
+        moves whose lines bill its lines (credit notes, a corrected invoice)."""
+        ids = [contract_id for contract_id in self.ids if contract_id]
+        if not ids:
+            return {}
+        moves = self.env["account.move"].search(
+            [
+                "|",
+                ("aftersales_contract_id", "in", ids),
+                ("invoice_line_ids.aftersales_contract_line_id.contract_id", "in", ids),
+            ]
+        )
+        result = {}
+        for move in moves:
+            contracts = (
+                move.aftersales_contract_id
+                | move.invoice_line_ids.aftersales_contract_line_id.contract_id
+            )
+            for contract_id in set(contracts.ids) & set(ids):
+                result.setdefault(contract_id, []).append(move.id)
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -446,4 +463,5 @@ class AftersalesContract(models.Model):
 
     def action_view_invoices(self):
         self.ensure_one()
-        return self._action_view_invoices(self.invoice_ids)
+        moves = self.env["account.move"].browse(self._invoices_and_credit_notes().get(self.id))
+        return self._action_view_invoices(moves)

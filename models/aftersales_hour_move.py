@@ -5,7 +5,7 @@ HOUR_MOVE_KINDS = [
     ("topup", "Top-up"),
     ("carry_in", "Carried Over from the Previous Term"),
     ("consumption", "Consumption"),
-    ("reversal", "Consumption Given Back"),
+    ("reversal", "Given Back"),
     ("expiry", "Expiry"),
     ("carry_out", "Carried Over to the Renewal"),
 ]

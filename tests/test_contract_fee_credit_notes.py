@@ -71,10 +71,17 @@ class TestContractFeeCreditNotes(AftersalesCase):
         half = self._credit_note(invoice, ratio=0.5)
         self.assertEqual(half.invoice_line_ids.aftersales_contract_line_id, contract.line_ids)
         self.assertEqual(self._stored_fees(contract), (216.0, 216.0, 216.0, 216.0))
-        self._credit_note(invoice, ratio=0.5)
+        second = self._credit_note(invoice, ratio=0.5)
         self.assertEqual(self._stored_fees(contract), (0.0, 0.0, 0.0, 0.0))
         # a credit note is not a period's invoice: the period stays billed once
         self.assertEqual(len(contract.invoice_ids), 1)
+        # ... but the contract's Invoices button lists the credit notes with it
+        contract.invalidate_recordset(["invoice_count"])
+        self.assertEqual(contract.invoice_count, 3)
+        action = contract.action_view_invoices()
+        self.assertEqual(
+            self.env["account.move"].search(action["domain"]), invoice | half | second
+        )
 
     @freeze_time("2026-03-10")
     def test_order_invoice_credit_note(self):
