@@ -495,13 +495,15 @@ cmd_load() {
         curl -sf -o /dev/null "http://127.0.0.1:$port/web/login" && break
         sleep 1
     done
-    say "Locust: ${LOAD_USERS:-60} users for ${LOAD_TIME:-2m}"
+    # LOAD_WARMUP seconds of logins and first renderings, then LOAD_TIME measured
+    local warmup=${LOAD_WARMUP:-30} measured=${LOAD_TIME:-120}
+    say "Locust: ${LOAD_USERS:-60} users for ${warmup} s of warm-up and ${measured} s measured"
     rm -f "$LOGDIR/load_requests.csv"
     LOAD_REQUEST_LOG="$LOGDIR/load_requests.csv" \
     "$locust" -f "$ROOT/scripts/locustfile.py" --headless --host "http://127.0.0.1:$port" \
-        -u "${LOAD_USERS:-60}" -r "${LOAD_SPAWN_RATE:-10}" -t "${LOAD_TIME:-2m}" --stop-timeout 10 \
+        -u "${LOAD_USERS:-60}" -r "${LOAD_SPAWN_RATE:-10}" -t "$((warmup + measured))s" --stop-timeout 10 \
         --csv "$LOGDIR/load" --only-summary >"$LOGDIR/load-locust.log" 2>&1 || true
-    "$PYTHON" "$ROOT/scripts/load_report.py" "$LOGDIR/load" || rc=$?
+    "$PYTHON" "$ROOT/scripts/load_report.py" "$LOGDIR/load" --warm-up "$warmup" || rc=$?
     # the crons run during the test as in production; a cron that meets a concurrent update
     # is retried by Odoo at its next run, so only request errors count here
     if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOGDIR/load-server.log" \
