@@ -7,6 +7,25 @@ MARGIN_READERS = (
     "account.group_account_readonly"
 )
 
+# what ``fee_lines_query`` reads, flushed before it runs
+FEE_QUERY_FIELDS = {
+    "account.move.line": [
+        "aftersales_contract_line_id",
+        "parent_state",
+        "display_type",
+        "balance",
+        "date",
+        "company_id",
+        "company_currency_id",
+        "move_id",
+        "product_id",
+        "sale_line_ids",
+    ],
+    "account.move": ["reversed_entry_id", "state"],
+    "aftersales.contract.line": ["contract_id", "sale_line_id", "product_id"],
+    "aftersales.contract": ["source_invoice_id"],
+}
+
 
 def fee_lines_query(contracts=None):
     """``(aml_id, contract_id, balance, date, company_id, currency_id)`` of the posted
@@ -40,21 +59,13 @@ def fee_lines_query(contracts=None):
                l.company_currency_id
           FROM aftersales_contract ct
           JOIN aftersales_contract_line cl ON cl.contract_id = ct.id
-          JOIN account_move_line l
-            ON l.move_id = ct.source_invoice_id AND l.product_id = cl.product_id
-         WHERE ct.source_invoice_id IS NOT NULL
-           AND l.aftersales_contract_line_id IS NULL
-           AND l.parent_state = 'posted' AND l.display_type = 'product'
-           AND NOT EXISTS (
-                SELECT 1 FROM sale_order_line_invoice_rel r WHERE r.invoice_line_id = l.id
-           ) %(only)s
-         UNION ALL
-        SELECT DISTINCT ON (l.id) l.id, cl.contract_id, l.balance, l.date, l.company_id,
-               l.company_currency_id
-          FROM aftersales_contract ct
-          JOIN aftersales_contract_line cl ON cl.contract_id = ct.id
-          JOIN account_move r ON r.reversed_entry_id = ct.source_invoice_id
-          JOIN account_move_line l ON l.move_id = r.id AND l.product_id = cl.product_id
+          -- the generating invoice and its credit notes
+          JOIN LATERAL (
+                SELECT ct.source_invoice_id AS move_id
+                 UNION ALL
+                SELECT r.id FROM account_move r WHERE r.reversed_entry_id = ct.source_invoice_id
+          ) src ON TRUE
+          JOIN account_move_line l ON l.move_id = src.move_id AND l.product_id = cl.product_id
          WHERE ct.source_invoice_id IS NOT NULL
            AND l.aftersales_contract_line_id IS NULL
            AND l.parent_state = 'posted' AND l.display_type = 'product'
@@ -129,23 +140,25 @@ class AftersalesContract(models.Model):
     @api.depends("intervention_ids.revenue", "intervention_ids.cost_total")
     def _compute_margin(self):
         by_contract = {}
-        if self.ids:
+        ids = [contract_id for contract_id in self._origin.ids if contract_id]
+        if ids:
             # the fees as the reports count them: periodic invoices, the invoices of the
             # order that sold the contract, the invoice that generated it, and the credit
-            # notes of each (one rule, ``fee_lines_query``)
-            self.env.flush_all()
+            # notes of each (one rule, ``fee_lines_query``), from the tables it reads
+            for model, fnames in FEE_QUERY_FIELDS.items():
+                self.env[model].flush_model(fnames)
             self.env.cr.execute(
                 SQL(
                     "SELECT fee.contract_id, -SUM(fee.balance) FROM (%s) fee"
                     " GROUP BY fee.contract_id",
-                    fee_lines_query(SQL("SELECT unnest(%s)", self.ids)),
+                    fee_lines_query(SQL("SELECT unnest(%s)", ids)),
                 )
             )
             by_contract = dict(self.env.cr.fetchall())
         for contract in self:
             currency = contract.company_id.currency_id or self.env.company.currency_id
             interventions = contract.sudo().intervention_ids
-            fee_revenue = currency.round(by_contract.get(contract.id, 0.0))
+            fee_revenue = currency.round(by_contract.get(contract._origin.id, 0.0))
             intervention_revenue = currency.round(sum(interventions.mapped("revenue")))
             revenue = fee_revenue + intervention_revenue
             cost = currency.round(sum(interventions.mapped("cost_total")))

@@ -79,9 +79,7 @@ class TestContractFeeCreditNotes(AftersalesCase):
         contract.invalidate_recordset(["invoice_count"])
         self.assertEqual(contract.invoice_count, 3)
         action = contract.action_view_invoices()
-        self.assertEqual(
-            self.env["account.move"].search(action["domain"]), invoice | half | second
-        )
+        self.assertEqual(self.env["account.move"].search(action["domain"]), invoice | half | second)
 
     @freeze_time("2026-03-10")
     def test_order_invoice_credit_note(self):
