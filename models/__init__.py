@@ -62,6 +62,7 @@ from . import stock_lot_intervention
 from . import fleet_vehicle
 from . import fleet_vehicle_odometer
 from . import hr_employee
+from . import hr_version
 from . import resource_calendar
 from . import resource_calendar_leaves
 from . import purchase_order
