@@ -22,6 +22,29 @@ class AftersalesCase(TransactionCase):
         cls._create_catalogue()
 
     @classmethod
+    def _create_calendar(cls, name, tz, days=5):
+        """A working calendar of ``days`` days a week, 8-12 and 13-17 in ``tz``."""
+        return cls.env["resource.calendar"].create(
+            {
+                "name": name,
+                "tz": tz,
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"{day} {start}",
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": end,
+                            "day_period": "morning" if start < 12 else "afternoon",
+                        }
+                    )
+                    for day in range(days)
+                    for start, end in ((8, 12), (13, 17))
+                ],
+            }
+        )
+
+    @classmethod
     def _create_users(cls):
         """One user per job, each with exactly that job's groups."""
         cls.user_technician = new_test_user(
@@ -217,25 +240,7 @@ class AftersalesHelpdeskCase(AftersalesCase):
             name="Otto Other-team",
             groups="aftersales.group_aftersales_user",
         )
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Service desk 8-17 (UTC)",
-                "tz": "UTC",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"{day} {start}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": end,
-                            "day_period": "morning" if start < 12 else "afternoon",
-                        }
-                    )
-                    for day in range(5)
-                    for start, end in ((8, 12), (13, 17))
-                ],
-            }
-        )
+        cls.calendar = cls._create_calendar("Service desk 8-17 (UTC)", "UTC")
         cls.stage_new = cls.env.ref("aftersales.stage_new")
         cls.stage_progress = cls.env.ref("aftersales.stage_in_progress")
         cls.stage_waiting = cls.env.ref("aftersales.stage_waiting")

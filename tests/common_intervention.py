@@ -13,25 +13,7 @@ class AftersalesInterventionCase(AftersalesHelpdeskCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.calendar_rome = cls.env["resource.calendar"].create(
-            {
-                "name": "Officina 8-17 (Rome)",
-                "tz": "Europe/Rome",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"{day} {start}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": end,
-                            "day_period": "morning" if start < 12 else "afternoon",
-                        }
-                    )
-                    for day in range(5)
-                    for start, end in ((8, 12), (13, 17))
-                ],
-            }
-        )
+        cls.calendar_rome = cls._create_calendar("Officina 8-17 (Rome)", "Europe/Rome")
         cls.team.resource_calendar_id = cls.calendar_rome
         cls.employee = cls._create_employee(cls.user_technician)
         cls.employee_2 = cls._create_employee(cls.user_technician_2)

@@ -224,25 +224,7 @@ class TestReportUtilisation(AftersalesInterventionCase):
         )
         self.assertEqual(week_2(), {tina: 28.0, teo: 28.0})
         # Teo moves to a four-day week (no Fridays): his weeks follow at once
-        four_days = self.env["resource.calendar"].create(
-            {
-                "name": "Four days (Rome)",
-                "tz": "Europe/Rome",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"{day} {start}",
-                            "dayofweek": str(day),
-                            "hour_from": start,
-                            "hour_to": end,
-                            "day_period": "morning" if start < 12 else "afternoon",
-                        }
-                    )
-                    for day in range(4)
-                    for start, end in ((8, 12), (13, 17))
-                ],
-            }
-        )
+        four_days = self._create_calendar("Four days (Rome)", "Europe/Rome", days=4)
         teo.resource_calendar_id = four_days
         # 4 days x 8 h = 32 h: the patron saint's Monday was a holiday of the old calendar
         self.assertEqual(week_2(), {tina: 28.0, teo: 32.0})
