@@ -1,7 +1,7 @@
 {
     "name": "After-Sales Service",
     "summary": "Service contracts, help desk and interventions for serviced equipment",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Services/After-Sales",
     "author": "Aftersales Developers",
     "website": "https://github.com/aftersales/aftersales",

@@ -16,7 +16,16 @@ import sys
 from collections import Counter
 
 # (model, field): why the upgrade may change its values (a migration or a recompute)
-EXPECTED_CHANGES = {}
+_FEES = (
+    "migrations/19.0.1.3.0/post-migrate_contract_fees.py: fees net of credit notes, "
+    "counted by the reports' rule"
+)
+EXPECTED_CHANGES = {
+    ("aftersales.contract", "fee_revenue"): _FEES,
+    ("aftersales.contract", "revenue"): _FEES,
+    ("aftersales.contract", "margin"): _FEES,
+    ("aftersales.contract", "margin_percent"): _FEES,
+}
 # (model, field): the migration that moves the data of a dropped field
 _LEDGER = "migrations/19.0.1.1.0/post-migrate_hour_bank_ledger.py: moves of the ledger"
 DROPPED = {

@@ -1,4 +1,6 @@
+import importlib.util
 from datetime import date
+from pathlib import Path
 
 from freezegun import freeze_time
 
@@ -116,3 +118,41 @@ class TestContractFeeCreditNotes(AftersalesCase):
         # reset to draft, the credit note no longer counts
         credit_note.button_draft()
         self.assertEqual(self._stored_fees(contract), (500.0, 500.0, 500.0, 500.0))
+
+    @freeze_time("2026-03-10")
+    def test_upgrade_links_older_credit_notes(self):
+        """19.0.1.3.0's migration: a credit note posted by the previous release, whose
+        lines lost the contract line, is linked line by line and the fees recomputed."""
+        order = self._order()
+        order.action_confirm()
+        contract = order.aftersales_contract_ids
+        contract.action_create_invoices()
+        invoice = contract.invoice_ids
+        invoice.action_post()
+        credit_note = self._credit_note(invoice, ratio=0.5)
+        # as the previous release left them: no link, the fees of the invoice only
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            "UPDATE account_move_line SET aftersales_contract_line_id = NULL WHERE move_id = %s",
+            [credit_note.id],
+        )
+        cr.execute(
+            "UPDATE aftersales_contract SET fee_revenue = 432, revenue = 432, margin = 432"
+            " WHERE id = %s",
+            [contract.id],
+        )
+        self.env.invalidate_all()
+        path = Path(__file__).parents[1] / "migrations/19.0.1.3.0/post-migrate_contract_fees.py"
+        spec = importlib.util.spec_from_file_location("contract_fees_migration", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(cr, "19.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(
+            credit_note.invoice_line_ids.aftersales_contract_line_id,
+            invoice.invoice_line_ids.aftersales_contract_line_id,
+        )
+        self.assertEqual(self._stored_fees(contract), (216.0, 216.0, 216.0, 216.0))
+        module.migrate(cr, "19.0.1.2.0")  # a second run changes nothing
+        self.assertEqual(self._stored_fees(contract), (216.0, 216.0, 216.0, 216.0))
