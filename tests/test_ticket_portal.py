@@ -1,12 +1,13 @@
 import re
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from .common import AftersalesHelpdeskCase
+from .common_http import AftersalesHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestTicketPortal(AftersalesHelpdeskCase, HttpCase):
+class TestTicketPortal(AftersalesHelpdeskCase, AftersalesHttpCase):
     """My Tickets: the owner can list, read, open, close and reopen; another customer,
     of this company or another, gets a 404 on every route with a guessed id and no
     token, and nothing changes."""

@@ -1,10 +1,11 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from .common import AftersalesHelpdeskCase
+from .common_http import AftersalesHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestTicketWebTour(AftersalesHelpdeskCase, HttpCase):
+class TestTicketWebTour(AftersalesHelpdeskCase, AftersalesHttpCase):
     """A technician types a call in the web client: the coverage shows before saving."""
 
     def test_web_client_tour_finds_the_coverage(self):

@@ -1,10 +1,11 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from .common import AftersalesCase
+from .common_http import AftersalesHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestTours(AftersalesCase, HttpCase):
+class TestTours(AftersalesCase, AftersalesHttpCase):
     def test_contract_tour(self):
         self.env["res.partner"].create({"name": "Tour Bar Sport", "is_company": True})
         self.env["product.product"].create(
