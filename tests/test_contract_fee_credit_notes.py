@@ -1,13 +1,11 @@
-import importlib.util
 from datetime import date
-from pathlib import Path
 
 from freezegun import freeze_time
 
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import AftersalesCase
+from .common import AftersalesCase, load_migration
 
 
 @tagged("post_install", "-at_install")
@@ -32,6 +30,15 @@ class TestContractFeeCreditNotes(AftersalesCase):
                 ],
             }
         )
+
+    def _periodic_invoice(self):
+        """A contract sold on an order, and its first period's posted invoice (432.00)."""
+        order = self._order()
+        order.action_confirm()
+        contract = order.aftersales_contract_ids
+        contract.action_create_invoices()
+        contract.invoice_ids.action_post()
+        return contract, contract.invoice_ids
 
     def _credit_note(self, invoice, ratio=1.0):
         """Post a credit note of ``invoice`` through the *Credit Note* wizard; ``ratio``
@@ -62,12 +69,7 @@ class TestContractFeeCreditNotes(AftersalesCase):
 
     @freeze_time("2026-03-10")
     def test_periodic_invoice_credit_note(self):
-        order = self._order()
-        order.action_confirm()
-        contract = order.aftersales_contract_ids
-        contract.action_create_invoices()
-        invoice = contract.invoice_ids
-        invoice.action_post()
+        contract, invoice = self._periodic_invoice()
         self.assertEqual(self._stored_fees(contract), (432.0, 432.0, 432.0, 432.0))
         # half of the quarter credited, then the rest
         half = self._credit_note(invoice, ratio=0.5)
@@ -123,12 +125,7 @@ class TestContractFeeCreditNotes(AftersalesCase):
     def test_upgrade_links_older_credit_notes(self):
         """19.0.1.3.0's migration: a credit note posted by the previous release, whose
         lines lost the contract line, is linked line by line and the fees recomputed."""
-        order = self._order()
-        order.action_confirm()
-        contract = order.aftersales_contract_ids
-        contract.action_create_invoices()
-        invoice = contract.invoice_ids
-        invoice.action_post()
+        contract, invoice = self._periodic_invoice()
         credit_note = self._credit_note(invoice, ratio=0.5)
         # as the previous release left them: no link, the fees of the invoice only
         self.env.flush_all()
@@ -143,10 +140,7 @@ class TestContractFeeCreditNotes(AftersalesCase):
             [contract.id],
         )
         self.env.invalidate_all()
-        path = Path(__file__).parents[1] / "migrations/19.0.1.3.0/post-migrate_contract_fees.py"
-        spec = importlib.util.spec_from_file_location("contract_fees_migration", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load_migration("migrations/19.0.1.3.0/post-migrate_contract_fees.py")
         module.migrate(cr, "19.0.1.2.0")
         self.env.invalidate_all()
         self.assertEqual(

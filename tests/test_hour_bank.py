@@ -1,6 +1,4 @@
-import importlib.util
 from datetime import date
-from pathlib import Path
 
 import psycopg2
 
@@ -9,7 +7,7 @@ from odoo.fields import Command
 from odoo.tests import Form, freeze_time, tagged, users
 from odoo.tools import mute_logger
 
-from .common import AftersalesCase
+from .common import AftersalesCase, load_migration
 
 
 @tagged("post_install", "-at_install")
@@ -210,10 +208,7 @@ class TestHourBank(AftersalesCase):
             "UPDATE aftersales_contract SET hour_bank_hours = 8, hour_bank_used = 0 WHERE id = %s",
             [other.id],
         )
-        path = Path(__file__).parents[1] / "migrations/19.0.1.1.0/post-migrate_hour_bank_ledger.py"
-        spec = importlib.util.spec_from_file_location("hour_bank_migration", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load_migration("migrations/19.0.1.1.0/post-migrate_hour_bank_ledger.py")
         module.migrate(cr, "19.0.1.0.0")
         self.env.invalidate_all()
         self.assertEqual(

@@ -1,11 +1,10 @@
-import importlib.util
 from datetime import datetime
-from pathlib import Path
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from .common import load_migration
 from .common_intervention import AftersalesInterventionCase
 
 MEASURES = [
@@ -330,10 +329,7 @@ class TestReportServiceLevel(AftersalesInterventionCase):
         )
         self.env.invalidate_all()
         self.assertFalse(self.t1.sla_response_time)
-        path = Path(__file__).parents[1] / "migrations/19.0.1.2.0/post-migrate_ticket_sla_times.py"
-        spec = importlib.util.spec_from_file_location("ticket_sla_times_migration", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = load_migration("migrations/19.0.1.2.0/post-migrate_ticket_sla_times.py")
         module.migrate(cr, "19.0.1.1.0")
         self.env.invalidate_all()
         times = [(t.sla_response_time, t.sla_resolution_time) for t in self.tickets]
