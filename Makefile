@@ -13,7 +13,9 @@ export PYTHON PORT DB TEST_DB BENCH_N WORKERS
 
 DEV := bash scripts/dev.sh
 
-.PHONY: help run run-replica load race core-tests update shell test lint clean bench bench-million i18n pg-stop
+FILES ?=
+
+.PHONY: test-quick help run run-replica load race core-tests update shell test lint clean bench bench-million i18n pg-stop
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,6 +53,10 @@ lint: ## ruff, pylint-odoo (OCA mandatory checks) and XML well-formedness
 
 test: lint ## Lint, then run every test in a fresh database without demo data
 	@$(DEV) test $(PYTEST_ARGS)
+
+test-quick: ## Lint, then FILES="tests/test_x.py ..." on the cached test database (-u)
+	@$(MAKE) --no-print-directory lint
+	@FILES="$(FILES)" $(DEV) quick $(PYTEST_ARGS)
 
 i18n: ## Refresh i18n/it.po from the module's terms (needs a `make test` database)
 	@$(DEV) i18n

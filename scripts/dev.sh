@@ -338,6 +338,22 @@ cmd_retest() {
     run_pytest "$TEST_DB" "$ADDONS_DIR/$MODULE/tests" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
 }
 
+# The quick loop: the cached test database (installed once, then upgraded with -u), and
+# only the test files named in FILES (default: all of tests/, the Italian ones aside).
+cmd_quick() {
+    check_odoo
+    pg_start
+    write_conf
+    if db_exists "$TEST_DB"; then
+        say "Upgrading $MODULE in $TEST_DB (-u $MODULE)"
+        odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
+    else
+        fresh_db "$TEST_DB" "$LOGDIR/install.log"
+    fi
+    # shellcheck disable=SC2086  # FILES is a list of paths
+    run_pytest "$TEST_DB" ${FILES:-tests} --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
+}
+
 # Production-like serving options: WORKERS=N gives Odoo's prefork server (N HTTP workers,
 # CRON_THREADS cron workers, the long-polling gevent process on PORT+3); 0 is the threaded
 # development server. Limits must be real numbers in prefork mode (0 would kill workers).
@@ -544,6 +560,7 @@ case "${1:-}" in
     test) shift; cmd_test "$@" ;;
     test-l10n-it) shift; cmd_test_l10n_it "$@" ;;
     retest) shift; cmd_retest "$@" ;;
+    quick) shift; cmd_quick "$@" ;;
     bench) shift; cmd_bench "$@" ;;
     bench-million) shift; cmd_bench_million "$@" ;;
     i18n) check_odoo; pg_start; write_conf; cd "$ROOT"; "$PYTHON" scripts/i18n_update.py "$CONF" "$TEST_DB" "$PYTHON" ;;
