@@ -350,8 +350,10 @@ cmd_quick() {
     else
         fresh_db "$TEST_DB" "$LOGDIR/install.log"
     fi
-    # shellcheck disable=SC2086  # FILES is a list of paths
-    run_pytest "$TEST_DB" ${FILES:-tests} --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
+    # through the add-on's link, as `make test` does: pytest names the modules from the path
+    local files=() f
+    for f in ${FILES:-tests}; do files+=("$ADDONS_DIR/$MODULE/${f#./}"); done
+    run_pytest "$TEST_DB" "${files[@]}" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
 }
 
 # Production-like serving options: WORKERS=N gives Odoo's prefork server (N HTTP workers,
