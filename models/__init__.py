@@ -1,3 +1,4 @@
+from . import aftersales_field_policy
 from . import aftersales_contract
 from . import ir_qweb_field_aftersales_hours
 from . import aftersales_contract_invoicing
@@ -80,8 +81,3 @@ from . import stock_lot_reliability
 from . import hr_expense
 from . import aftersales_intervention_expense
 from . import aftersales_contract_overlap
-from . import aftersales_contract_protection
-from . import aftersales_contract_line_protection
-from . import aftersales_ticket_protection
-from . import aftersales_intervention_charge_protection
-from . import aftersales_intervention_protection

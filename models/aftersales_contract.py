@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_field_policy import system_writes
+
 BILLING_PERIODS = [
     ("monthly", "Monthly"),
     ("bimonthly", "Bimonthly"),
@@ -58,9 +60,29 @@ class AftersalesContract(models.Model):
 
     _name = "aftersales.contract"
     _description = "Service Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "analytic.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "portal.mixin",
+        "analytic.mixin",
+        "aftersales.field.policy",
+    ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    # Numbered, moved through its buttons, and the amounts, dates and hours computed.
+    _system_fields = (
+        "name",
+        "state",
+        "commercial_partner_id",
+        "amount_untaxed",
+        "amount_annual",
+        "next_invoice_date",
+        "date_notice",
+        "hour_bank_used",
+        "hour_bank_remaining",
+    )
+    # What the customer pays, read by everyone who works the contract (and the customer).
+    _price_fields = ("amount_untaxed", "amount_annual", "adjustment_amount")
 
     name = fields.Char(
         string="Number", required=True, copy=False, readonly=True, default="/", index="trigram"
@@ -73,6 +95,7 @@ class AftersalesContract(models.Model):
             ("closed", "Closed"),
             ("cancel", "Cancelled"),
         ],
+        readonly=True,
         default="draft",
         required=True,
         copy=False,
@@ -333,7 +356,8 @@ class AftersalesContract(models.Model):
                     )
                 )
         self.line_ids._check_lot_not_covered_twice()
-        self.write({"state": "active"})
+        with system_writes():
+            self.write({"state": "active"})
         self._on_activated()
         return True
 
@@ -341,16 +365,19 @@ class AftersalesContract(models.Model):
         """Hook run after contracts are activated (renewal proposals close their predecessor)."""
 
     def action_close(self):
-        self.filtered(lambda c: c.state == "active").write({"state": "closed"})
+        with system_writes():
+            self.filtered(lambda c: c.state == "active").write({"state": "closed"})
 
     def action_cancel(self):
         for contract in self:
             if contract.state == "closed":
                 raise UserError(self.env._("A closed contract cannot be cancelled."))
-        self.write({"state": "cancel"})
+        with system_writes():
+            self.write({"state": "cancel"})
 
     def action_draft(self):
-        self.filtered(lambda c: c.state == "cancel").write({"state": "draft"})
+        with system_writes():
+            self.filtered(lambda c: c.state == "cancel").write({"state": "draft"})
 
     def action_view_lots(self):
         self.ensure_one()

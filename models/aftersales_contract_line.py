@@ -16,6 +16,18 @@ class AftersalesContractLine(models.Model):
     """
 
     _name = "aftersales.contract.line"
+    _inherit = ["aftersales.field.policy"]
+    # The contract's company, customer and state copied on the line (writing them would
+    # write the contract through the related field), the amount, and the coverage period.
+    _system_fields = (
+        "company_id",
+        "partner_id",
+        "contract_state",
+        "price_subtotal",
+        "coverage_date_start",
+        "coverage_date_end",
+    )
+    _price_fields = ("price_unit", "price_subtotal")
     _description = "Service Contract Line"
     _order = "contract_id, sequence, id"
     _check_company_auto = True

@@ -1,11 +1,9 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .aftersales_field_policy import MONEY_GROUPS
+
 # Margins are the managers' and the accountants' figures; technicians never see them.
-MARGIN_READERS = (
-    "aftersales.group_aftersales_manager,account.group_account_invoice,"
-    "account.group_account_readonly"
-)
 
 # what ``fee_lines_query`` reads, flushed before it runs
 FEE_QUERY_FIELDS = {
@@ -95,7 +93,7 @@ class AftersalesContract(models.Model):
         currency_field="company_currency_id",
         compute="_compute_margin",
         store=True,
-        groups=MARGIN_READERS,
+        groups=MONEY_GROUPS,
         help="The contract's fees on posted invoices, less their credit notes, untaxed, in the "
         "company's currency: periodic invoices, and the invoices of the order or the invoice "
         "that sold the contract.",
@@ -105,19 +103,19 @@ class AftersalesContract(models.Model):
         currency_field="company_currency_id",
         compute="_compute_margin",
         store=True,
-        groups=MARGIN_READERS,
+        groups=MONEY_GROUPS,
     )
     revenue = fields.Monetary(
         currency_field="company_currency_id",
         compute="_compute_margin",
         store=True,
-        groups=MARGIN_READERS,
+        groups=MONEY_GROUPS,
     )
     cost = fields.Monetary(
         currency_field="company_currency_id",
         compute="_compute_margin",
         store=True,
-        groups=MARGIN_READERS,
+        groups=MONEY_GROUPS,
         help="What the contract's interventions cost: time, travel, materials, expenses "
         "and subcontracting.",
     )
@@ -125,14 +123,14 @@ class AftersalesContract(models.Model):
         currency_field="company_currency_id",
         compute="_compute_margin",
         store=True,
-        groups=MARGIN_READERS,
+        groups=MONEY_GROUPS,
     )
     margin_percent = fields.Float(
         string="Margin (%)",
         compute="_compute_margin",
         store=True,
         aggregator="avg",
-        groups=MARGIN_READERS,
+        groups=MONEY_GROUPS,
     )
 
     # The fees follow the invoices' postings, resets and cancellations (account.move

@@ -7,6 +7,8 @@ class AftersalesContractRevision(models.Model):
     """One price change at renewal: old price, new price, method and date."""
 
     _name = "aftersales.contract.revision"
+    _inherit = ["aftersales.field.policy"]
+    _price_fields = ("old_price", "new_price")
     _description = "Contract Price Revision"
     _order = "date desc, id desc"
 

@@ -12,6 +12,7 @@ class AftersalesContractTemplate(models.Model):
 
     _name = "aftersales.contract.template"
     _description = "Service Contract Template"
+    _inherit = ["aftersales.field.policy"]
     _order = "sequence, name, id"
     _check_company_auto = True
 

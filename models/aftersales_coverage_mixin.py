@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
+from .aftersales_field_policy import MANAGER_GROUP
+
 COVERAGE_KINDS = [
     ("contract", "Contract"),
     ("warranty", "Warranty"),
@@ -89,6 +91,15 @@ class AftersalesCoverageMixin(models.AbstractModel):
     warranty_end = fields.Date(related="lot_id.aftersales_warranty_end", string="Warranty Until")
     coverage_note = fields.Char(string="Why", compute="_compute_coverage_note")
     lot_criticality = fields.Selection(related="lot_id.aftersales_criticality")
+    can_override = fields.Boolean(
+        string="May Change Coverage",
+        compute="_compute_can_override",
+        help="The current user may change the coverage (and a ticket's SLA) once recorded.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_can_override(self):
+        self.can_override = self.env.user.has_group(MANAGER_GROUP)
 
     @api.depends(lambda self: ("partner_id", "lot_id", "product_id", self._coverage_date_field))
     def _compute_coverage(self):

@@ -17,6 +17,7 @@ class AftersalesHourBankMonth(models.Model):
 
     _name = "aftersales.hour.bank.month"
     _description = "Hour Bank Month"
+    _inherit = ["aftersales.field.policy"]
     _order = "contract_id, month"
     _log_access = False
 

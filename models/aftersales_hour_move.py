@@ -31,6 +31,21 @@ class AftersalesHourMove(models.Model):
     keeps what was drawn, when and why."""
 
     _name = "aftersales.hour.move"
+    _inherit = ["aftersales.field.policy"]
+    # The ledger is written by the contract's API only, and never edited.
+    _system_fields = (
+        "contract_id",
+        "date",
+        "kind",
+        "name",
+        "hours",
+        "labour_kind",
+        "worked_hours",
+        "ticket_id",
+        "intervention_id",
+        "user_id",
+        "reversed_move_id",
+    )
     _description = "Hour Bank Move"
     _order = "date desc, id desc"
     _check_company_auto = True

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .aftersales_system_fields import check_storable_text
+from .aftersales_field_policy import system_writes
 
 INTERVENTION_TYPES = [
     ("corrective", "Corrective"),
@@ -43,10 +43,41 @@ class AftersalesIntervention(models.Model):
         "portal.mixin",
         "hr.mixin",
         "aftersales.coverage.mixin",
+        "aftersales.field.policy",
     ]
     _order = "date_planned_start desc, id desc"
     _check_company_auto = True
     _coverage_date_field = "date_planned_start"
+    # Numbered, moved through its buttons (which stamp when it started and finished),
+    # signed through the signature, and what its costing sums or an hour bank paid.
+    _system_fields = (
+        "name",
+        "state",
+        "date_start",
+        "date_end",
+        "signed_on",
+        "coverage_auto",
+        "coverage_kind",
+        "hour_bank_request",
+        "charge_amount",
+        "charge_covered_amount",
+        "charge_customer_amount",
+        "cost_time",
+        "cost_travel",
+        "cost_materials",
+        "cost_expenses",
+        "cost_subcontract",
+        "cost_total",
+        "revenue",
+        "margin",
+        "margin_percent",
+        "technician_count",
+    )
+    # Given when the intervention is planned (or from its ticket), changed afterwards by
+    # a manager only: who pays follows from them.
+    _manager_fields = ("contract_id", "contract_line_id")
+    # What the customer is charged; its costs and margin are the company's (MONEY_GROUPS).
+    _price_fields = ("charge_amount", "charge_covered_amount", "charge_customer_amount")
 
     name = fields.Char(
         string="Number", required=True, copy=False, readonly=True, default="/", index="trigram"
@@ -57,6 +88,7 @@ class AftersalesIntervention(models.Model):
     )
     state = fields.Selection(
         INTERVENTION_STATES,
+        readonly=True,
         default="draft",
         required=True,
         copy=False,
@@ -246,7 +278,6 @@ class AftersalesIntervention(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        check_storable_text(self.env, vals_list)
         interventions = super().create(vals_list)
         # Numbered once created: an intervention refused by a check uses no number up.
         interventions.filtered(lambda i: i.name == "/")._assign_number()
@@ -262,10 +293,6 @@ class AftersalesIntervention(models.Model):
                 )
                 or "/"
             )
-
-    def write(self, vals):
-        check_storable_text(self.env, [vals])
-        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -306,12 +333,14 @@ class AftersalesIntervention(models.Model):
                     missing[0].name,
                 )
             )
-        self.write({"state": "planned"})
+        with system_writes():
+            self.write({"state": "planned"})
         return True
 
     def action_start(self):
         self._check_state(("draft", "planned"), self.env._("Start"))
-        self.write({"state": "in_progress", "date_start": fields.Datetime.now()})
+        with system_writes():
+            self.write({"state": "in_progress", "date_start": fields.Datetime.now()})
         return True
 
     def action_done(self):
@@ -322,15 +351,18 @@ class AftersalesIntervention(models.Model):
     def _action_done(self):
         """Close the worksheets of ``self``; the worksheet, stock, purchase and fleet
         concerns extend this to write their standard records, all in this transaction."""
-        self.filtered(lambda i: not i.date_end).write({"date_end": fields.Datetime.now()})
-        self.write({"state": "done"})
+        with system_writes():
+            self.filtered(lambda i: not i.date_end).write({"date_end": fields.Datetime.now()})
+            self.write({"state": "done"})
 
     def action_cancel(self):
         self._check_state(("draft", "planned", "in_progress"), self.env._("Cancel"))
-        self.write({"state": "cancel"})
+        with system_writes():
+            self.write({"state": "cancel"})
         return True
 
     def action_draft(self):
         self._check_state(("cancel", "planned"), self.env._("Reset"))
-        self.write({"state": "draft"})
+        with system_writes():
+            self.write({"state": "draft"})
         return True

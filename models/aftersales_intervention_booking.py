@@ -15,6 +15,7 @@ class AftersalesInterventionBooking(models.Model):
 
     _name = "aftersales.intervention.booking"
     _description = "Intervention Booking"
+    _inherit = ["aftersales.field.policy"]
     _order = "date_start, id"
 
     intervention_id = fields.Many2one(

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from .aftersales_field_policy import MONEY_GROUPS
+
 CHARGE_KINDS = [
     ("callout", "Call-out"),
     ("travel", "Travel"),
@@ -35,6 +37,23 @@ class AftersalesInterventionCharge(models.Model):
     """
 
     _name = "aftersales.intervention.charge"
+    _inherit = ["aftersales.field.policy"]
+    # Computed by the costing (amounts, cost, the bank's move, the hours behind a labour
+    # line), set by billing (the sale line) or by the adjustment itself (``is_adjusted``).
+    # A manager adjusts quantity, price and coverage.
+    _system_fields = (
+        "amount",
+        "covered_amount",
+        "customer_amount",
+        "cost",
+        "worked_hours",
+        "hour_move_id",
+        "sale_line_id",
+        "is_adjusted",
+    )
+    # What the customer is charged and what the coverage pays: read by the technicians of
+    # the intervention, who explain the bill; its cost is the company's (``MONEY_GROUPS``).
+    _price_fields = ("price_unit", "amount", "covered_amount", "customer_amount")
     _description = "Intervention Charge"
     _order = "intervention_id, sequence, id"
     _check_company_auto = True
@@ -66,6 +85,7 @@ class AftersalesInterventionCharge(models.Model):
         readonly=False,
         help="What the line costs the company, read from the standard records of the "
         "work: timesheet lines, stock moves, odometer, expenses, purchase orders.",
+        groups=MONEY_GROUPS,
     )
     worked_hours = fields.Float(
         digits=(16, 4),

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare, float_round
 
-from .aftersales_system_fields import MANAGER_GROUP
+from .aftersales_field_policy import MANAGER_GROUP, MONEY_GROUPS
 
 # The order of the lines on the form and the bill.
 CHARGE_SEQUENCES = {
@@ -87,6 +87,7 @@ class AftersalesIntervention(models.Model):
         compute="_compute_costs",
         store=True,
         help="Work and travel time of the technicians at their hourly cost (timesheets).",
+        groups=MONEY_GROUPS,
     )
     cost_travel = fields.Monetary(
         string="Travel Cost",
@@ -94,6 +95,7 @@ class AftersalesIntervention(models.Model):
         compute="_compute_costs",
         store=True,
         help="Kilometres at the vehicle's cost per km.",
+        groups=MONEY_GROUPS,
     )
     cost_materials = fields.Monetary(
         string="Materials Cost",
@@ -101,21 +103,28 @@ class AftersalesIntervention(models.Model):
         compute="_compute_costs",
         store=True,
         help="Materials used at their stock valuation.",
+        groups=MONEY_GROUPS,
     )
     cost_expenses = fields.Monetary(
         string="Expenses Cost",
         currency_field="company_currency_id",
         compute="_compute_costs",
         store=True,
+        groups=MONEY_GROUPS,
     )
     cost_subcontract = fields.Monetary(
         string="Subcontracting Cost",
         currency_field="company_currency_id",
         compute="_compute_costs",
         store=True,
+        groups=MONEY_GROUPS,
     )
     cost_total = fields.Monetary(
-        string="Cost", currency_field="company_currency_id", compute="_compute_costs", store=True
+        string="Cost",
+        currency_field="company_currency_id",
+        compute="_compute_costs",
+        store=True,
+        groups=MONEY_GROUPS,
     )
     revenue = fields.Monetary(
         currency_field="company_currency_id",
@@ -123,12 +132,20 @@ class AftersalesIntervention(models.Model):
         store=True,
         help="Posted invoice lines of the intervention's sale lines, credit notes deducted, "
         "untaxed, in the company's currency.",
+        groups=MONEY_GROUPS,
     )
     margin = fields.Monetary(
-        currency_field="company_currency_id", compute="_compute_margin", store=True
+        currency_field="company_currency_id",
+        compute="_compute_margin",
+        store=True,
+        groups=MONEY_GROUPS,
     )
     margin_percent = fields.Float(
-        string="Margin (%)", compute="_compute_margin", store=True, aggregator="avg"
+        string="Margin (%)",
+        compute="_compute_margin",
+        store=True,
+        aggregator="avg",
+        groups=MONEY_GROUPS,
     )
 
     @api.depends_context("uid")

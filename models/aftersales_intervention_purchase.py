@@ -2,6 +2,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
+from .aftersales_field_policy import MONEY_GROUPS
+
 
 class AftersalesIntervention(models.Model):
     """Subcontractors: the agreed service is bought on a purchase order.
@@ -20,6 +22,7 @@ class AftersalesIntervention(models.Model):
         currency_field="company_currency_id",
         tracking=True,
         help="The price agreed with the subcontractor for this intervention.",
+        groups=MONEY_GROUPS,
     )
     company_currency_id = fields.Many2one(related="company_id.currency_id")
     purchase_order_ids = fields.One2many(

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_field_policy import system_writes
 from .aftersales_intervention_time import HOUR_KINDS, TIME_TYPES
 
 
@@ -24,16 +25,28 @@ class AftersalesIntervention(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("signature") and not vals.get("signed_on"):
+            if vals.get("signature"):
                 vals["signed_on"] = fields.Datetime.now()
-        return super().create(vals_list)
+        with system_writes("signed_on"):
+            return super().create(vals_list)
 
     def write(self, vals):
-        if "signature" in vals:
-            vals = dict(vals, signed_on=fields.Datetime.now() if vals["signature"] else False)
-            if not vals["signature"]:
-                vals.setdefault("signed_by", False)
-        return super().write(vals)
+        if "signature" not in vals:
+            return super().write(vals)
+        self._check_field_policy([vals])  # a signed report stays as it was signed
+        vals = dict(vals, signed_on=fields.Datetime.now() if vals["signature"] else False)
+        if not vals["signature"]:
+            vals.setdefault("signed_by", False)
+        with system_writes("signed_on"):
+            return super().write(vals)
+
+    def _frozen_fields(self):
+        """Who signed, and when, is written once: the signature and the signer's name of
+        a signed report are closed."""
+        frozen = super()._frozen_fields()
+        if any(self.mapped("signed_on")):
+            frozen |= {"signature", "signed_by"}
+        return frozen
 
     def _action_done(self):
         unsigned = self.filtered(lambda i: i.team_id.signature_required and not i.signature)

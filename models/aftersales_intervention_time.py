@@ -30,6 +30,7 @@ class AftersalesInterventionTime(models.Model):
 
     _name = "aftersales.intervention.time"
     _description = "Intervention Time Entry"
+    _inherit = ["aftersales.field.policy"]
     _order = "date_start, id"
     _check_company_auto = True
 

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_field_policy import system_writes
+
 # Fields a technician fills in while the intervention runs; once it is finished, only
 # a manager changes them, and the change is logged.
 WORKSHEET_FIELDS = {"work_done", "per_diem_days", "travel_km"}
@@ -184,7 +186,8 @@ class AftersalesIntervention(models.Model):
         running._stop(now)
         running.flush_recordset()  # the new entry must not meet the running one in the table
         if self.state in ("draft", "planned"):
-            self.write({"state": "in_progress", "date_start": self.date_start or now})
+            with system_writes():
+                self.write({"state": "in_progress", "date_start": self.date_start or now})
         self.env["aftersales.intervention.time"].create(
             {
                 "intervention_id": self.id,

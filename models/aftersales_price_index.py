@@ -8,6 +8,7 @@ class AftersalesPriceIndex(models.Model):
 
     _name = "aftersales.price.index"
     _description = "Price Index"
+    _inherit = ["aftersales.field.policy"]
     _order = "name, id"
 
     name = fields.Char(required=True, translate=True)

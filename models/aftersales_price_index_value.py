@@ -6,6 +6,7 @@ class AftersalesPriceIndexValue(models.Model):
 
     _name = "aftersales.price.index.value"
     _description = "Price Index Value"
+    _inherit = ["aftersales.field.policy"]
     _order = "index_id, date desc"
 
     index_id = fields.Many2one(

@@ -17,6 +17,18 @@ class AftersalesRateCard(models.Model):
     """
 
     _name = "aftersales.rate.card"
+    _inherit = ["aftersales.field.policy"]
+    # The prices a customer is charged, read by the technicians who quote them.
+    _price_fields = (
+        "callout_fee",
+        "travel_km_price",
+        "travel_flat_price",
+        "per_diem_price",
+        "hourly_rate",
+        "travel_hourly_rate",
+        "overtime_rate",
+        "holiday_rate",
+    )
     _description = "Service Rate Card"
     _order = "company_id, sequence, name, id"
     _check_company_auto = True

@@ -5,6 +5,8 @@ class AftersalesRateCardZone(models.Model):
     """A travel zone of a rate card: a trip up to ``max_km`` km costs ``price``."""
 
     _name = "aftersales.rate.card.zone"
+    _inherit = ["aftersales.field.policy"]
+    _price_fields = ("price",)
     _description = "Rate Card Travel Zone"
     _order = "rate_card_id, max_km, id"
 

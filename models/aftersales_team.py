@@ -7,7 +7,12 @@ class AftersalesTeam(models.Model):
 
     _name = "aftersales.team"
     _description = "Help Desk Team"
-    _inherit = ["mail.thread", "mail.activity.mixin", "mail.alias.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "mail.alias.mixin",
+        "aftersales.field.policy",
+    ]
     _order = "sequence, id"
     _check_company_auto = True
 

@@ -27,6 +27,7 @@ class AftersalesTechnicianCapacity(models.Model):
 
     _name = "aftersales.technician.capacity"
     _description = "Technician Weekly Capacity"
+    _inherit = ["aftersales.field.policy"]
     _order = "week_start desc, employee_id"
 
     employee_id = fields.Many2one("hr.employee", required=True, index=True, ondelete="cascade")

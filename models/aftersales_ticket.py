@@ -1,10 +1,11 @@
+import contextlib
 from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 
-from .aftersales_system_fields import check_storable_text
+from .aftersales_field_policy import system_writes
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent"), ("3", "Critical")]
 CHANNELS = [("phone", "Phone"), ("email", "E-mail"), ("portal", "Portal"), ("web", "Web")]
@@ -25,11 +26,49 @@ class AftersalesTicket(models.Model):
 
     _name = "aftersales.ticket"
     _description = "Help Desk Ticket"
-    _inherit = ["mail.thread", "mail.activity.mixin", "portal.mixin", "aftersales.coverage.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "portal.mixin",
+        "aftersales.coverage.mixin",
+        "aftersales.field.policy",
+    ]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
     _primary_email = "partner_email"
+    # Stamped by the help desk itself: the number, coverage found, deadlines, SLA status
+    # and the dates that drive it.
+    _system_fields = (
+        "name",
+        "commercial_partner_id",
+        "is_closed",
+        "coverage_auto",
+        "coverage_kind",
+        "is_coverage_overridden",
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "sla_response_risk_date",
+        "sla_resolution_risk_date",
+        "sla_status",
+        "sla_paused_hours",
+        "sla_paused_since",
+        "date_closed",
+        "date_first_reply",
+        "date_last_stage_update",
+        "sla_response_time",
+        "sla_resolution_time",
+    )
+    # Given when the call is recorded, changed afterwards by a manager only (tracked):
+    # when the call came in, the covering contract and the SLA targets, which together
+    # move the deadlines. The coverage itself is the manager-only ``coverage_override``.
+    _manager_fields = (
+        "date_open",
+        "contract_id",
+        "contract_line_id",
+        "sla_response_hours",
+        "sla_resolution_hours",
+    )
 
     name = fields.Char(
         string="Number", required=True, copy=False, readonly=True, default="/", index="trigram"
@@ -264,8 +303,6 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        # the database refuses a NUL character with its own text: say it in words
-        check_storable_text(self.env, vals_list)
         # Followers are the customer's contact and the technician (through the to-do),
         # not whoever typed the call in.
         tickets = super(AftersalesTicket, self.with_context(mail_create_nosubscribe=True)).create(
@@ -298,14 +335,16 @@ class AftersalesTicket(models.Model):
             ticket.name = sequence.with_company(company)._next() if sequence else "/"
 
     def write(self, vals):
-        check_storable_text(self.env, [vals])
+        stamped = ()
         if "stage_id" in vals:
+            stamped = ("date_last_stage_update",)
             self._before_stage_change(self.env["aftersales.ticket.stage"].browse(vals["stage_id"]))
             vals = dict(vals, date_last_stage_update=fields.Datetime.now())
         # a new team may also mean a new technician (recomputed from the team)
         reassigning = "user_id" in vals or "team_id" in vals
         previous_users = {ticket: ticket.user_id for ticket in self} if reassigning else {}
-        res = super().write(vals)
+        with system_writes(*stamped) if stamped else contextlib.nullcontext():
+            res = super().write(vals)
         if previous_users:
             reassigned = self.filtered(lambda t: t.user_id and t.user_id != previous_users[t])
             reassigned._schedule_technician_activity()

@@ -2,7 +2,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from .aftersales_system_fields import check_storable_text
+from .aftersales_field_policy import check_storable_text
 
 ATTACHMENT_LIMIT_PARAM = "aftersales.portal_attachment_max_mb"
 DEFAULT_ATTACHMENT_LIMIT_MB = 10.0

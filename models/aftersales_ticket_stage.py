@@ -7,6 +7,7 @@ class AftersalesTicketStage(models.Model):
 
     _name = "aftersales.ticket.stage"
     _description = "Help Desk Stage"
+    _inherit = ["aftersales.field.policy"]
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

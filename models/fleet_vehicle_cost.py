@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .aftersales_field_policy import MONEY_GROUPS
+
 
 class FleetVehicle(models.Model):
     """The cost of a van's kilometres, for the cost side of interventions."""
@@ -9,6 +11,7 @@ class FleetVehicle(models.Model):
     aftersales_cost_per_km = fields.Monetary(
         string="Cost per km",
         help="Running cost of a kilometre with this vehicle; empty uses the company's default.",
+        groups=MONEY_GROUPS,
     )
 
     _aftersales_cost_per_km_positive = models.Constraint(

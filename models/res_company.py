@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .aftersales_field_policy import MONEY_GROUPS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -13,6 +15,7 @@ class ResCompany(models.Model):
         string="Vehicle Cost per km",
         currency_field="currency_id",
         help="Running cost of a kilometre for vehicles without a cost of their own.",
+        groups=MONEY_GROUPS,
     )
 
     _aftersales_vehicle_cost_positive = models.Constraint(

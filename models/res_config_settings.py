@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .aftersales_field_policy import MONEY_GROUPS
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -11,6 +13,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.aftersales_vehicle_cost_per_km",
         currency_field="company_currency_id",
         readonly=False,
+        groups=MONEY_GROUPS,
     )
     aftersales_van_negative_stock = fields.Boolean(
         related="company_id.aftersales_van_negative_stock", readonly=False

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-MONEY_READERS = "aftersales.group_aftersales_manager,account.group_account_invoice"
+from .aftersales_field_policy import MONEY_GROUPS
 
 
 class StockLot(models.Model):
@@ -35,19 +35,19 @@ class StockLot(models.Model):
         string="Cost to Serve per Machine-Year",
         compute="_compute_aftersales_reliability",
         currency_field="aftersales_currency_id",
-        groups=MONEY_READERS,
+        groups=MONEY_GROUPS,
     )
     aftersales_fee_per_year = fields.Monetary(
         string="Fee per Machine-Year",
         compute="_compute_aftersales_reliability",
         currency_field="aftersales_currency_id",
-        groups=MONEY_READERS,
+        groups=MONEY_GROUPS,
     )
     aftersales_service_balance = fields.Monetary(
         string="Earned less Cost",
         compute="_compute_aftersales_reliability",
         currency_field="aftersales_currency_id",
-        groups=MONEY_READERS,
+        groups=MONEY_GROUPS,
         help="Contract fees and billed interventions less the cost to serve, since delivery.",
     )
     aftersales_currency_id = fields.Many2one(
