@@ -107,6 +107,8 @@ class AftersalesFieldPolicy(models.AbstractModel):
         exempt = _SYSTEM.get()
         if self.env.su or exempt is True:
             return
+        # who may not write the model at all is told so first, by its access rights
+        self.env["ir.model.access"].check(self._name, "create" if creating else "write")
         sent = set().union(*vals_list).difference(exempt) if vals_list else set()
         refused = sent & self._policy_system_fields()
         if not creating:

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
-from .aftersales_field_policy import MONEY_GROUPS
+from .aftersales_field_policy import MONEY_GROUPS, system_writes
 
 CHARGE_KINDS = [
     ("callout", "Call-out"),
@@ -318,12 +318,12 @@ class AftersalesInterventionCharge(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self._is_charge_computation():
-            # a line added by hand is the manager's: recomputations keep it
-            vals_list = [{**vals, "is_adjusted": True} for vals in vals_list]
-        charges = super().create(vals_list)
-        if not self._is_charge_computation():
-            charges._post_adjustment({charge: {} for charge in charges})
+        if self._is_charge_computation():
+            return super().create(vals_list)
+        # a line added by hand is the manager's: recomputations keep it
+        with system_writes("is_adjusted"):
+            charges = super().create([{**vals, "is_adjusted": True} for vals in vals_list])
+        charges._post_adjustment({charge: {} for charge in charges})
         return charges
 
     def write(self, vals):
@@ -342,7 +342,8 @@ class AftersalesInterventionCharge(models.Model):
         before = {
             charge: {name: charge._adjustment_value(name) for name in adjusted} for charge in self
         }
-        res = super().write({**vals, "is_adjusted": True})
+        with system_writes("is_adjusted"):
+            res = super().write({**vals, "is_adjusted": True})
         self._post_adjustment(before)
         return res
 

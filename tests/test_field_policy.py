@@ -7,7 +7,7 @@ and the registry, so that a model or a field added later is covered without a ne
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -73,15 +73,7 @@ class TestFieldPolicy(AftersalesChargeCase, AftersalesHttpCase):
                 date_planned_end=datetime(2026, 6, 3, 9, 0),
             )
             cls.visit.action_plan()
-            cls.env["aftersales.intervention.time"].create(
-                {
-                    "intervention_id": cls.visit.id,
-                    "employee_id": cls.employee.id,
-                    "time_type": "work",
-                    "date_start": datetime(2026, 6, 3, 7, 0),
-                    "date_end": datetime(2026, 6, 3, 8, 0),
-                }
-            )
+            cls._time(cls.visit, cls.employee, datetime(2026, 6, 3, 7, 0), hours=1.0)
             cls.visit.action_start()
             cls.visit.write({"signature": SIGNATURE, "signed_by": "Giulia Rossi"})
             cls.visit.action_done()
@@ -91,15 +83,7 @@ class TestFieldPolicy(AftersalesChargeCase, AftersalesHttpCase):
         )
         cls.planned.action_plan()
         # the newest entry, on a worksheet still open
-        cls.env["aftersales.intervention.time"].create(
-            {
-                "intervention_id": cls.planned.id,
-                "employee_id": cls.employee.id,
-                "time_type": "travel",
-                "date_start": datetime(2026, 6, 4, 6, 30),
-                "date_end": datetime(2026, 6, 4, 7, 0),
-            }
-        )
+        cls._time(cls.planned, cls.employee, datetime(2026, 6, 4, 6, 30), 0.5, "travel")
         cls.env["aftersales.rate.card.zone"].create(
             {"rate_card_id": cls.card.id, "name": "Milano", "max_km": 30.0, "price": 25.0}
         )
@@ -114,6 +98,18 @@ class TestFieldPolicy(AftersalesChargeCase, AftersalesHttpCase):
             renewable._renew(date(2026, 10, 5))
         cls.env["aftersales.technician.capacity"]._refresh(
             fields.Date.to_date("2026-06-01"), fields.Date.to_date("2026-06-07")
+        )
+
+    @classmethod
+    def _time(cls, intervention, employee, start, hours, time_type="work"):
+        return cls.env["aftersales.intervention.time"].create(
+            {
+                "intervention_id": intervention.id,
+                "employee_id": employee.id,
+                "time_type": time_type,
+                "date_start": start,
+                "date_end": start + timedelta(hours=hours),
+            }
         )
 
     # ------------------------------------------------------------------
@@ -364,15 +360,7 @@ class TestFieldPolicy(AftersalesChargeCase, AftersalesHttpCase):
         other_team = self.env["aftersales.team"].create({"name": "Nord"})
         hidden = self._create_intervention(employees=self.employee_other, team_id=other_team.id)
         hidden.action_start()
-        self.env["aftersales.intervention.time"].create(
-            {
-                "intervention_id": hidden.id,
-                "employee_id": self.employee_other.id,
-                "time_type": "work",
-                "date_start": datetime(2026, 6, 4, 7, 0),
-                "date_end": datetime(2026, 6, 4, 8, 0),
-            }
-        )
+        self._time(hidden, self.employee_other, datetime(2026, 6, 4, 7, 0), hours=1.0)
         hidden.action_done()
         self.assertTrue(hidden.charge_ids)
         technician = self.user_technician
