@@ -47,6 +47,7 @@ lint: ## ruff, pylint-odoo (OCA mandatory checks) and XML well-formedness
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) scripts/check_xml.py
+	$(PYTHON) scripts/readme_html.py --check
 	$(PYTHON) -m pylint --rcfile=.pylintrc-mandatory --ignore=scripts,.local,.git .
 	$(PYTHON) -m oca_pre_commit_hooks.cli --no-verbose .
 	$(PYTHON) -m oca_pre_commit_hooks.cli_po --no-verbose $$(find i18n -name '*.po*')
