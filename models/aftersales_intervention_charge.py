@@ -92,6 +92,13 @@ class AftersalesInterventionCharge(models.Model):
         copy=False,
         help="Changed by a manager: recomputing the charges keeps the line as it is.",
     )
+    is_manual = fields.Boolean(
+        string="Added by Hand",
+        readonly=True,
+        copy=False,
+        help="Added by a manager: a line of its own, next to the computed ones, which "
+        "recomputing the charges never replaces or removes.",
+    )
     stock_move_id = fields.Many2one("stock.move", index="btree_not_null", ondelete="set null")
     purchase_line_id = fields.Many2one(
         "purchase.order.line", index="btree_not_null", ondelete="set null"
@@ -299,8 +306,9 @@ class AftersalesInterventionCharge(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self._is_charge_computation():
-            # a line added by hand is the manager's: recomputations keep it
-            vals_list = [{**vals, "is_adjusted": True} for vals in vals_list]
+            # a line added by hand is the manager's, and a new line: recomputations
+            # keep it and compute their own lines next to it
+            vals_list = [{**vals, "is_adjusted": True, "is_manual": True} for vals in vals_list]
         charges = super().create(vals_list)
         if not self._is_charge_computation():
             charges._post_adjustment({charge: {} for charge in charges})

@@ -351,12 +351,16 @@ class AftersalesIntervention(models.Model):
         """Write the lines of each intervention in place: a line whose key
         (``_charge_key``) is computed again is updated, a new key is created, a key no
         longer computed is deleted. Adjusted and billed lines stay as they are, and
-        nothing is computed again under their key."""
+        nothing is computed again under their key. Lines added by hand are lines of
+        their own, whatever their key: they never stand for a computed line, so they
+        neither replace nor remove one."""
         Charge = self.env["aftersales.intervention.charge"]
         to_create, to_unlink = [], Charge
         for intervention, vals_list in vals_by_intervention.items():
             existing, kept = {}, set()
             for charge in intervention.charge_ids:
+                if charge.is_manual:
+                    continue
                 key = charge._charge_key()
                 if charge.is_adjusted or charge.sale_line_id:
                     kept.add(key)
