@@ -158,20 +158,9 @@ class AftersalesIntervention(models.Model):
     def _prepare_sale_line_vals(self, charge):
         """The sale line of ``charge``: its price, the covered share as a discount."""
         self.ensure_one()
-        name = charge.name
-        if charge.coverage_percent and charge.coverage_kind != "customer":
-            payer = dict(charge._fields["coverage_kind"]._description_selection(self.env))
-            name += "\n" + self.env._(
-                "%(intervention)s - covered by %(payer)s: %(percent)s%%",
-                intervention=self.name,
-                payer=payer[charge.coverage_kind],
-                percent=f"{charge.coverage_percent:g}",
-            )
-        else:
-            name += "\n" + self.name
         vals = {
             "product_id": charge.product_id.id,
-            "name": name,
+            "name": charge.name + "\n" + self._sale_line_note(charge),
             "product_uom_qty": charge.quantity,
             "price_unit": charge.price_unit,
             "discount": charge.coverage_percent,
@@ -180,6 +169,19 @@ class AftersalesIntervention(models.Model):
         if charge.uom_id:
             vals["product_uom_id"] = charge.uom_id.id
         return vals
+
+    def _sale_line_note(self, charge):
+        """The intervention, and who covers part of ``charge``, under the line's name."""
+        self.ensure_one()
+        if charge.coverage_percent and charge.coverage_kind != "customer":
+            payer = dict(charge._fields["coverage_kind"]._description_selection(self.env))
+            return self.env._(
+                "%(intervention)s - covered by %(payer)s: %(percent)s%%",
+                intervention=self.name,
+                payer=payer[charge.coverage_kind],
+                percent=f"{charge.coverage_percent:g}",
+            )
+        return self.name
 
     def action_create_sale_order(self):
         self._check_billing_rights()
@@ -206,26 +208,39 @@ class AftersalesIntervention(models.Model):
         """Bill the customer's share of ``self``: one confirmed order per intervention,
         or new lines on the ticket's open order. Returns the orders written to.
 
+        On the ticket's open order, a charge is delivered by the quotation's estimate
+        line of its product (``_estimate_line_for``), at the charge's price, instead of
+        a new line: the customer pays the work, not the estimate on top of it.
+
         Every check runs first; a failure writes nothing."""
         self._check_billable()
         todo = self.filtered(lambda i: i._billable_charges())
         if not todo:
             return self.env["sale.order"]
         open_orders = {intervention: intervention._billing_open_order() for intervention in todo}
+        estimated = self.env["sale.order"].union(*open_orders.values())
+        estimated._aftersales_check_estimate()
         new = todo.filtered(lambda i: not open_orders[i])
         SaleOrder = self.env["sale.order"].with_context(tracking_disable=True)
         orders = SaleOrder.create([i._prepare_sale_order_vals() for i in new])
         order_of = dict(zip(new, orders, strict=True)) | {i: open_orders[i] for i in todo - new}
-        charges = todo._billable_charges()
-        line_vals = []
-        for charge in charges:
+        free_estimate = estimated._aftersales_mark_estimate()
+        charges, line_vals, estimate_lines = self.env["aftersales.intervention.charge"], [], {}
+        # computed lines first: the estimate is for the work the worksheet records
+        for charge in todo._billable_charges().sorted(lambda c: c.is_manual):
             intervention = charge.intervention_id
-            line_vals.append(
-                {
-                    **intervention._prepare_sale_line_vals(charge),
-                    "order_id": order_of[intervention].id,
-                }
-            )
+            order = order_of[intervention]
+            estimate_line = self._estimate_line_for(charge, order, free_estimate)
+            if estimate_line:
+                free_estimate -= estimate_line
+                estimate_lines[charge] = estimate_line
+                continue
+            charges |= charge
+            line_vals.append({**intervention._prepare_sale_line_vals(charge), "order_id": order.id})
+        for charge, line in estimate_lines.items():
+            line.write(charge.intervention_id._prepare_estimate_line_vals(charge, line))
+            # sudo: the sale line of a charge is a system field (set by billing only)
+            charge.sudo().sale_line_id = line
         # no procurement: the materials already went out on the intervention's picking
         lines = (
             self.env["sale.order.line"]
