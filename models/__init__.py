@@ -86,3 +86,4 @@ from . import aftersales_contract_line_protection
 from . import aftersales_ticket_protection
 from . import aftersales_intervention_charge_protection
 from . import aftersales_intervention_protection
+from . import aftersales_intervention_cancel

@@ -377,14 +377,13 @@ class AftersalesInterventionCharge(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_billed(self):
-        if self._is_charge_computation():
-            return
+        # whoever deletes, the charge computation included: billed is billed
         billed = self.filtered("sale_line_id")
         if billed:
             raise UserError(
                 self.env._(
                     "Charge “%(name)s” of %(intervention)s is already billed: it cannot be "
-                    "deleted.",
+                    "deleted. Cancelling the intervention credits what was invoiced.",
                     name=billed[0].name,
                     intervention=billed[0].intervention_id.name,
                 )

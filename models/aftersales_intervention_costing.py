@@ -311,7 +311,28 @@ class AftersalesIntervention(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self.env["aftersales.hour.move"].sudo().create(
+            self._hour_bank_give_back(existing)
+        self.hour_bank_request = request
+        if not request:
+            return existing.browse()
+        when = self.date_end or fields.Datetime.now()
+        result = self.contract_id._consume(
+            request,
+            ticket=self.ticket_id,
+            intervention=self,
+            date=fields.Date.context_today(self, when),
+        )
+        return result["moves"]
+
+    def _hour_bank_give_back(self, moves):
+        """Give the consumption ``moves`` of this intervention back to their banks: a
+        reversal move each, on its own date (the ledger is never rewritten). Returns
+        the reversals."""
+        self.ensure_one()
+        return (
+            self.env["aftersales.hour.move"]
+            .sudo()
+            .create(
                 [
                     {
                         "contract_id": move.contract_id.id,
@@ -325,20 +346,10 @@ class AftersalesIntervention(models.Model):
                         "intervention_id": self.id,
                         "reversed_move_id": move.id,
                     }
-                    for move in existing
+                    for move in moves
                 ]
             )
-        self.hour_bank_request = request
-        if not request:
-            return existing.browse()
-        when = self.date_end or fields.Datetime.now()
-        result = self.contract_id._consume(
-            request,
-            ticket=self.ticket_id,
-            intervention=self,
-            date=fields.Date.context_today(self, when),
         )
-        return result["moves"]
 
     def _hour_bank_consumption(self):
         """The consumption moves of this intervention not given back."""
