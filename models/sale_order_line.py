@@ -125,6 +125,38 @@ class SaleOrderLine(models.Model):
             line.qty_to_invoice = 0.0
         return res
 
+    def _aftersales_policy_overridden(self):
+        """The lines invoiced on delivery whose product says "ordered quantities": the
+        amounts left to invoice follow what was delivered, as their quantity does."""
+        return self._aftersales_invoiced_on_delivery().filtered(
+            lambda line: line.product_id.invoice_policy != "delivery"
+        )
+
+    @api.depends("aftersales_is_estimate", "aftersales_charge_ids")
+    def _compute_untaxed_amount_to_invoice(self):
+        res = super()._compute_untaxed_amount_to_invoice()
+        for line in self._aftersales_policy_overridden():
+            price_reduce = line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
+            delivered = line.tax_ids.compute_all(
+                price_reduce,
+                currency=line.currency_id,
+                quantity=line.qty_delivered,
+                product=line.product_id,
+                partner=line.order_id.partner_shipping_id,
+            )["total_excluded"]
+            line.untaxed_amount_to_invoice = delivered - line.untaxed_amount_invoiced
+        return res
+
+    @api.depends("aftersales_is_estimate", "aftersales_charge_ids")
+    def _compute_amount_to_invoice(self):
+        res = super()._compute_amount_to_invoice()
+        for line in self._aftersales_policy_overridden().filtered("product_uom_qty"):
+            unit_price_total = line.price_total / line.product_uom_qty
+            line.amount_to_invoice = unit_price_total * (
+                line.qty_delivered - line.qty_invoiced_posted
+            )
+        return res
+
     @api.depends("aftersales_is_estimate", "aftersales_charge_ids")
     def _compute_invoice_status(self):
         res = super()._compute_invoice_status()

@@ -120,6 +120,7 @@ class TestInterventionEstimate(BillingCase):
             (92.0, 136.6, 44.6),
         )
         self.assertEqual(quotation.invoice_status, "invoiced")
+        self.assertEqual(labour.untaxed_amount_to_invoice, 0.0)
         self.assertFalse(intervention.sudo()._invoice_due(), "nothing left to invoice")
         self.assertEqual(
             (manager_view.estimate_amount, manager_view.estimate_difference), (92.0, 44.6)
@@ -210,6 +211,11 @@ class TestInterventionEstimate(BillingCase):
         )
         self.assertEqual(descaling.qty_delivered_method, "aftersales")
         self.assertNotEqual(quotation.invoice_status, "to invoice")
+        # nothing left to invoice, in amounts too
+        self.assertEqual(
+            (descaling.untaxed_amount_to_invoice, descaling.amount_to_invoice), (0.0, 0.0)
+        )
+        self.assertEqual(quotation.amount_to_invoice, 0.0)
         # 92.00 - 122.00 = -30.00
         self.assertEqual(
             (

@@ -182,7 +182,7 @@ class TestInterventionCancelRefused(BillingCase):
         draft.unlink()
         order = intervention.sudo().sale_order_ids
         self.assertEqual(order.invoice_status, "to invoice")
-        intervention.with_user(self.user_manager).action_cancel()
+        intervention.with_user(self.user_manager).action_cancel_done()
         self.assertEqual(intervention.state, "cancel")
         self.assertFalse(order.invoice_ids)
         self.assertNotEqual(order.invoice_status, "to invoice")
