@@ -224,19 +224,9 @@ class AftersalesIntervention(models.Model):
         SaleOrder = self.env["sale.order"].with_context(tracking_disable=True)
         orders = SaleOrder.create([i._prepare_sale_order_vals() for i in new])
         order_of = dict(zip(new, orders, strict=True)) | {i: open_orders[i] for i in todo - new}
-        free_estimate = estimated._aftersales_mark_estimate()
-        charges, line_vals, estimate_lines = self.env["aftersales.intervention.charge"], [], {}
-        # computed lines first: the estimate is for the work the worksheet records
-        for charge in todo._billable_charges().sorted(lambda c: c.is_manual):
-            intervention = charge.intervention_id
-            order = order_of[intervention]
-            estimate_line = self._estimate_line_for(charge, order, free_estimate)
-            if estimate_line:
-                free_estimate -= estimate_line
-                estimate_lines[charge] = estimate_line
-                continue
-            charges |= charge
-            line_vals.append({**intervention._prepare_sale_line_vals(charge), "order_id": order.id})
+        charges, line_vals, estimate_lines = todo._plan_sale_lines(
+            order_of, estimated._aftersales_mark_estimate()
+        )
         for charge, line in estimate_lines.items():
             line.write(charge.intervention_id._prepare_estimate_line_vals(charge, line))
             # sudo: the sale line of a charge is a system field (set by billing only)
@@ -256,6 +246,25 @@ class AftersalesIntervention(models.Model):
         # (sale_stock counts only moves made by its own rules as procured)
         orders.with_context(skip_procurement=True).action_confirm()
         return orders | self.env["sale.order"].union(*(open_orders[i] for i in todo - new))
+
+    def _plan_sale_lines(self, order_of, free_estimate):
+        """Where each billable charge of ``self`` goes: on the estimate line of its
+        product (``free_estimate``: the open orders' estimate lines not delivered yet),
+        or on a new line of its order (``order_of``: {intervention: order}). Returns the
+        charges for new lines, their values, and {charge: estimate line}."""
+        charges, line_vals, estimate_lines = self.env["aftersales.intervention.charge"], [], {}
+        # computed lines first: the estimate is for the work the worksheet records
+        for charge in self._billable_charges().sorted(lambda c: c.is_manual):
+            intervention = charge.intervention_id
+            order = order_of[intervention]
+            estimate_line = self._estimate_line_for(charge, order, free_estimate)
+            if estimate_line:
+                free_estimate -= estimate_line
+                estimate_lines[charge] = estimate_line
+                continue
+            charges |= charge
+            line_vals.append({**intervention._prepare_sale_line_vals(charge), "order_id": order.id})
+        return charges, line_vals, estimate_lines
 
     def _open_sale_orders(self, orders):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
