@@ -181,7 +181,7 @@ class AftersalesIntervention(models.Model):
                 body=self.env._(
                     "Cancelled after it was done. Hours given back to the hour bank: "
                     "%(hours)s h. Credit notes: %(credit_notes)s.",
-                    hours="%g" % round(sum(given_back[intervention].mapped("worked_hours")), 2),
+                    hours="%g" % round(sum(given_back[intervention].mapped("hours")), 2),
                     credit_notes=", ".join(credited.mapped("display_name"))
                     or self.env._("none, nothing was invoiced"),
                 ),

@@ -119,7 +119,8 @@ class TestInterventionHourBankCancel(AftersalesChargeCase):
         self.assertNotEqual(order.invoice_status, "to invoice")
         self.assertFalse(intervention.sudo()._invoice_due(), "nothing to invoice any more")
         note = intervention.message_ids.filtered(lambda m: "Cancelled after" in (m.body or ""))
-        self.assertIn("1.75 h", note.body)
+        # bank hours: 1.5 normal + 0.25 overtime x 2 = 2 h
+        self.assertIn("Hours given back to the hour bank: 2 h", note.body)
         # still not deleted, not reopened: the records keep their intervention
         with self.assertRaisesText(UserError, "is billed on"):
             intervention.with_user(self.user_manager).unlink()
