@@ -76,8 +76,10 @@ from . import aftersales_intervention_costing_time
 from . import aftersales_intervention_costing_travel
 from . import aftersales_intervention_costing_materials
 from . import aftersales_intervention_billing
+from . import aftersales_intervention_estimate
 from . import aftersales_contract_margin
 from . import stock_lot_reliability
 from . import hr_expense
 from . import aftersales_intervention_expense
 from . import aftersales_contract_overlap
+from . import aftersales_intervention_cancel

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 HOUR_MOVE_KINDS = [
     ("purchase", "Hours Bought"),
@@ -70,8 +71,9 @@ class AftersalesHourMove(models.Model):
         help="Hours worked of this kind of labour, before conversion into bank hours."
     )
     ticket_id = fields.Many2one("aftersales.ticket", index="btree_not_null", check_company=True)
+    # the ledger keeps what the hours were for: an intervention that drew hours stays
     intervention_id = fields.Many2one(
-        "aftersales.intervention", index="btree_not_null", check_company=True
+        "aftersales.intervention", index="btree_not_null", check_company=True, ondelete="restrict"
     )
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
     reversed_move_id = fields.Many2one(
@@ -109,6 +111,19 @@ class AftersalesHourMove(models.Model):
         result = super().write(vals)
         self.env["aftersales.hour.bank.month"]._refresh((contracts | self.contract_id).ids)
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_ledger(self):
+        """The ledger is only appended to: hours drawn are given back by a reversal
+        (cancelling the intervention), hours bought expire at the end of the term."""
+        if self:
+            raise UserError(
+                self.env._(
+                    "Hour bank moves cannot be deleted (%(move)s): the ledger keeps every "
+                    "move. Hours drawn by an intervention are given back by cancelling it.",
+                    move=self[0].name or self[0].contract_id.display_name,
+                )
+            )
 
     def unlink(self):
         contracts = self.contract_id

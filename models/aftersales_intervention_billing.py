@@ -1,9 +1,12 @@
 import logging
 from collections import defaultdict
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -155,20 +158,9 @@ class AftersalesIntervention(models.Model):
     def _prepare_sale_line_vals(self, charge):
         """The sale line of ``charge``: its price, the covered share as a discount."""
         self.ensure_one()
-        name = charge.name
-        if charge.coverage_percent and charge.coverage_kind != "customer":
-            payer = dict(charge._fields["coverage_kind"]._description_selection(self.env))
-            name += "\n" + self.env._(
-                "%(intervention)s - covered by %(payer)s: %(percent)s%%",
-                intervention=self.name,
-                payer=payer[charge.coverage_kind],
-                percent=f"{charge.coverage_percent:g}",
-            )
-        else:
-            name += "\n" + self.name
         vals = {
             "product_id": charge.product_id.id,
-            "name": name,
+            "name": charge.name + "\n" + self._sale_line_note(charge),
             "product_uom_qty": charge.quantity,
             "price_unit": charge.price_unit,
             "discount": charge.coverage_percent,
@@ -177,6 +169,19 @@ class AftersalesIntervention(models.Model):
         if charge.uom_id:
             vals["product_uom_id"] = charge.uom_id.id
         return vals
+
+    def _sale_line_note(self, charge):
+        """The intervention, and who covers part of ``charge``, under the line's name."""
+        self.ensure_one()
+        if charge.coverage_percent and charge.coverage_kind != "customer":
+            payer = dict(charge._fields["coverage_kind"]._description_selection(self.env))
+            return self.env._(
+                "%(intervention)s - covered by %(payer)s: %(percent)s%%",
+                intervention=self.name,
+                payer=payer[charge.coverage_kind],
+                percent=f"{charge.coverage_percent:g}",
+            )
+        return self.name
 
     def action_create_sale_order(self):
         self._check_billing_rights()
@@ -203,26 +208,29 @@ class AftersalesIntervention(models.Model):
         """Bill the customer's share of ``self``: one confirmed order per intervention,
         or new lines on the ticket's open order. Returns the orders written to.
 
+        On the ticket's open order, a charge is delivered by the quotation's estimate
+        line of its product (``_estimate_line_for``), at the charge's price, instead of
+        a new line: the customer pays the work, not the estimate on top of it.
+
         Every check runs first; a failure writes nothing."""
         self._check_billable()
         todo = self.filtered(lambda i: i._billable_charges())
         if not todo:
             return self.env["sale.order"]
         open_orders = {intervention: intervention._billing_open_order() for intervention in todo}
+        estimated = self.env["sale.order"].union(*open_orders.values())
+        estimated._aftersales_check_estimate()
         new = todo.filtered(lambda i: not open_orders[i])
         SaleOrder = self.env["sale.order"].with_context(tracking_disable=True)
         orders = SaleOrder.create([i._prepare_sale_order_vals() for i in new])
         order_of = dict(zip(new, orders, strict=True)) | {i: open_orders[i] for i in todo - new}
-        charges = todo._billable_charges()
-        line_vals = []
-        for charge in charges:
-            intervention = charge.intervention_id
-            line_vals.append(
-                {
-                    **intervention._prepare_sale_line_vals(charge),
-                    "order_id": order_of[intervention].id,
-                }
-            )
+        charges, line_vals, estimate_lines = todo._plan_sale_lines(
+            order_of, estimated._aftersales_mark_estimate()
+        )
+        for charge, line in estimate_lines.items():
+            line.write(charge.intervention_id._prepare_estimate_line_vals(charge, line))
+            # sudo: the sale line of a charge is a system field (set by billing only)
+            charge.sudo().sale_line_id = line
         # no procurement: the materials already went out on the intervention's picking
         lines = (
             self.env["sale.order.line"]
@@ -238,6 +246,25 @@ class AftersalesIntervention(models.Model):
         # (sale_stock counts only moves made by its own rules as procured)
         orders.with_context(skip_procurement=True).action_confirm()
         return orders | self.env["sale.order"].union(*(open_orders[i] for i in todo - new))
+
+    def _plan_sale_lines(self, order_of, free_estimate):
+        """Where each billable charge of ``self`` goes: on the estimate line of its
+        product (``free_estimate``: the open orders' estimate lines not delivered yet),
+        or on a new line of its order (``order_of``: {intervention: order}). Returns the
+        charges for new lines, their values, and {charge: estimate line}."""
+        charges, line_vals, estimate_lines = self.env["aftersales.intervention.charge"], [], {}
+        # computed lines first: the estimate is for the work the worksheet records
+        for charge in self._billable_charges().sorted(lambda c: c.is_manual):
+            intervention = charge.intervention_id
+            order = order_of[intervention]
+            estimate_line = self._estimate_line_for(charge, order, free_estimate)
+            if estimate_line:
+                free_estimate -= estimate_line
+                estimate_lines[charge] = estimate_line
+                continue
+            charges |= charge
+            line_vals.append({**intervention._prepare_sale_line_vals(charge), "order_id": order.id})
+        return charges, line_vals, estimate_lines
 
     def _open_sale_orders(self, orders):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
@@ -350,11 +377,18 @@ class AftersalesIntervention(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_due_domain(self, month_start):
-        """Done before this month: deferred invoices bill whole past months."""
+        """Done before this month (deferred invoices bill whole past months), with
+        something left to bill or to invoice."""
         return (
             Domain("state", "=", "done")
             & Domain("date_end", "<", fields.Datetime.to_datetime(month_start))
-            & Domain("billing_status", "in", ["to_bill", "billed"])
+            & (
+                Domain("billing_status", "=", "to_bill")
+                | (
+                    Domain("billing_status", "=", "billed")
+                    & Domain("charge_ids.sale_line_id.order_id.invoice_status", "=", "to invoice")
+                )
+            )
         )
 
     @api.model
@@ -362,93 +396,96 @@ class AftersalesIntervention(models.Model):
         """Bill and invoice the interventions done before this month, one invoice per
         customer and month.
 
-        Billing first, a batch of interventions at a time: commit the progress, lock the
-        batch, check it is still to bill, bill it. Then invoicing, a batch of customers
-        at a time, the same way. An order once invoiced (even in draft) has nothing left
-        to invoice, so a rerun after a crash never makes a second invoice.
+        The customer is the unit of work, since its month makes one invoice: a batch of
+        customers at a time, commit the progress, take the customers (a transaction
+        lock each, so that two runs never share one), lock all their due interventions,
+        bill those still to bill and invoice all their orders, in one transaction. A
+        customer taken by a concurrent run, or one of whose interventions or orders
+        another transaction holds (someone billing by hand), is left whole to that
+        transaction or to the next run: invoicing part of its month would make a second
+        invoice later. An order once invoiced (even in draft) has nothing left to
+        invoice, so a rerun after a crash never makes a second invoice.
         """
         month_start = fields.Date.context_today(self).replace(day=1)
-        self._cron_bill(month_start, batch_size)
-        self._cron_invoice(month_start, batch_size)
-
-    @api.model
-    def _cron_bill(self, month_start, batch_size):
-        skipped = set()
+        domain = self._cron_due_domain(month_start)
+        done = set()  # customers invoiced, failed, or held by another transaction
         while True:
-            domain = (
-                self._cron_due_domain(month_start)
-                & Domain("billing_status", "=", "to_bill")
-                & Domain("id", "not in", list(skipped))
-            )
-            interventions = self.search(domain, limit=batch_size, order="date_end, id")
-            if not interventions:
+            todo = domain & Domain("commercial_partner_id", "not in", list(done))
+            customers = [
+                partner
+                for (partner,) in self._read_group(
+                    todo, ["commercial_partner_id"], order="commercial_partner_id"
+                )
+            ]
+            if not customers:
                 return
-            remaining = (
-                self.search_count(domain)
-                if len(interventions) == batch_size
-                else len(interventions)
-            )
-            self.env["ir.cron"]._commit_progress(remaining=remaining)
-            locked = interventions.try_lock_for_update()
-            skipped.update((interventions - locked).ids)
-            todo = locked.filtered_domain(domain)
-            try:
-                with self.env.cr.savepoint():
-                    todo._create_sale_orders()
-            except Exception as error:  # noqa: BLE001 - one by one below to isolate it
-                _logger.info("Billing a batch failed (%s), billing one by one", error)
-                for intervention in todo:
-                    try:
-                        with self.env.cr.savepoint():
-                            intervention._create_sale_orders()
-                    except Exception as one_error:  # noqa: BLE001 - logged, run goes on
-                        skipped.add(intervention.id)
-                        _logger.warning(
-                            "Intervention %s could not be billed: %s",
-                            intervention.name,
-                            one_error,
-                        )
-            if self.env["ir.cron"]._commit_progress(len(todo)) <= 0:
+            batch = self.env["res.partner"].union(*customers[:batch_size])
+            self.env["ir.cron"]._commit_progress(remaining=len(customers))
+            # the first statement of the new transaction, which takes its snapshot
+            taken = self._try_lock_invoicing(batch)
+            done.update(batch.ids)
+            count = self._cron_invoice_customers(taken, todo) if taken else 0
+            if self.env["ir.cron"]._commit_progress(count) <= 0:
                 return
 
     @api.model
-    def _cron_invoice(self, month_start, batch_size):
-        seen = set()  # customers done, failed or taken by a concurrent run
-        while True:
-            domain = (
-                self._cron_due_domain(month_start)
-                & Domain("billing_status", "=", "billed")
-                & Domain("charge_ids.sale_line_id.order_id.invoice_status", "=", "to invoice")
-                & Domain("commercial_partner_id", "not in", list(seen))
+    def _try_lock_invoicing(self, customers):
+        """The customers of ``customers`` this transaction may invoice, each locked
+        until its end; those taken by another transaction are left out."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM unnest(%s::int[]) AS id"
+                " WHERE pg_try_advisory_xact_lock(%s::regclass::oid::int, id)",
+                customers.ids,
+                self._table,
             )
-            interventions = self.search(domain, order="commercial_partner_id, id")
-            if not interventions:
-                return
-            partners = interventions.commercial_partner_id[:batch_size]
-            interventions = interventions.filtered_domain(
-                [("commercial_partner_id", "in", partners.ids)]
-            )
-            self.env["ir.cron"]._commit_progress(remaining=len(interventions.commercial_partner_id))
-            groups = interventions._invoice_groups(by_month=True)
-            orders = self.env["sale.order"].union(*groups.values())
-            locked = orders.try_lock_for_update()
-            ok = {}
-            for key, group in groups.items():
-                if group - locked:
-                    seen.add(key[0].id)
-                    continue
-                try:
-                    self._check_invoice_group(key, group)
-                except UserError as error:
-                    seen.add(key[0].id)
-                    _logger.warning("%s", error)
-                    continue
-                ok[key] = group
+        )
+        return customers.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _cron_invoice_customers(self, customers, domain):
+        """Bill and invoice the due interventions of ``customers`` (taken by this run),
+        every customer whole or not at all; returns how many were invoiced."""
+        interventions = self.search(domain & Domain("commercial_partner_id", "in", customers.ids))
+        try:
+            with self.env.cr.savepoint():
+                locked = interventions.try_lock_for_update()
+        except psycopg2.errors.SerializationFailure:
+            # changed and committed since this transaction began, by a run that did
+            # these customers whole: the next batch's fresh snapshot sees it
+            _logger.info("Interventions invoiced meanwhile by another run: skipped")
+            return 0
+        busy = (interventions - locked).commercial_partner_id
+        interventions = locked.filtered(lambda i: i.commercial_partner_id not in busy)
+        try:
+            with self.env.cr.savepoint():
+                return interventions._bill_and_invoice_whole()
+        except Exception as error:  # noqa: BLE001 - one customer at a time below
+            _logger.info("Invoicing a batch of customers failed (%s): one by one", error)
+        count = 0
+        for customer, its_interventions in interventions.grouped("commercial_partner_id").items():
             try:
                 with self.env.cr.savepoint():
-                    self._invoice_orders(ok, by_month=True, batch_size=batch_size)
+                    count += its_interventions._bill_and_invoice_whole()
             except Exception as error:  # noqa: BLE001 - logged, run goes on
-                _logger.warning("Invoicing interventions failed: %s", error)
-            seen.update(partners.ids)
-            if self.env["ir.cron"]._commit_progress(len(ok)) <= 0:
-                return
+                _logger.warning(
+                    "The interventions of %s could not be invoiced: %s",
+                    customer.display_name,
+                    error,
+                )
+        return count
+
+    def _bill_and_invoice_whole(self):
+        """Bill ``self`` (every due intervention of their customers, locked), then
+        invoice their orders, one invoice per customer and month; a customer one of
+        whose orders another transaction holds is billed but not invoiced. Returns the
+        number of customers invoiced."""
+        self.filtered(lambda i: i.billing_status == "to_bill")._create_sale_orders()
+        groups = self._invoice_groups(by_month=True)
+        orders = self.env["sale.order"].union(*groups.values())
+        busy = (orders - orders.try_lock_for_update()).partner_id.commercial_partner_id
+        groups = {key: orders for key, orders in groups.items() if key[0] not in busy}
+        for key, group in groups.items():
+            self._check_invoice_group(key, group)
+        self._invoice_orders(groups, by_month=True)
+        return len(self.commercial_partner_id - busy)

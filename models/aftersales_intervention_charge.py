@@ -50,6 +50,7 @@ class AftersalesInterventionCharge(models.Model):
         "hour_move_id",
         "sale_line_id",
         "is_adjusted",
+        "is_manual",
     )
     # What the customer is charged and what the coverage pays: read by the technicians of
     # the intervention, who explain the bill; its cost is the company's (``MONEY_GROUPS``).
@@ -111,6 +112,13 @@ class AftersalesInterventionCharge(models.Model):
         readonly=True,
         copy=False,
         help="Changed by a manager: recomputing the charges keeps the line as it is.",
+    )
+    is_manual = fields.Boolean(
+        string="Added by Hand",
+        readonly=True,
+        copy=False,
+        help="Added by a manager: a line of its own, next to the computed ones, which "
+        "recomputing the charges never replaces or removes.",
     )
     stock_move_id = fields.Many2one("stock.move", index="btree_not_null", ondelete="set null")
     purchase_line_id = fields.Many2one(
@@ -320,9 +328,12 @@ class AftersalesInterventionCharge(models.Model):
     def create(self, vals_list):
         if self._is_charge_computation():
             return super().create(vals_list)
-        # a line added by hand is the manager's: recomputations keep it
-        with system_writes("is_adjusted"):
-            charges = super().create([{**vals, "is_adjusted": True} for vals in vals_list])
+        # a line added by hand is the manager's, and a new line: recomputations keep it
+        # and compute their own lines next to it
+        with system_writes("is_adjusted", "is_manual"):
+            charges = super().create(
+                [{**vals, "is_adjusted": True, "is_manual": True} for vals in vals_list]
+            )
         charges._post_adjustment({charge: {} for charge in charges})
         return charges
 
@@ -390,14 +401,13 @@ class AftersalesInterventionCharge(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_billed(self):
-        if self._is_charge_computation():
-            return
+        # whoever deletes, the charge computation included: billed is billed
         billed = self.filtered("sale_line_id")
         if billed:
             raise UserError(
                 self.env._(
                     "Charge “%(name)s” of %(intervention)s is already billed: it cannot be "
-                    "deleted.",
+                    "deleted. Cancelling the intervention credits what was invoiced.",
                     name=billed[0].name,
                     intervention=billed[0].intervention_id.name,
                 )

@@ -328,7 +328,28 @@ class AftersalesIntervention(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self.env["aftersales.hour.move"].sudo().create(
+            self._hour_bank_give_back(existing)
+        self.hour_bank_request = request
+        if not request:
+            return existing.browse()
+        when = self.date_end or fields.Datetime.now()
+        result = self.contract_id._consume(
+            request,
+            ticket=self.ticket_id,
+            intervention=self,
+            date=fields.Date.context_today(self, when),
+        )
+        return result["moves"]
+
+    def _hour_bank_give_back(self, moves):
+        """Give the consumption ``moves`` of this intervention back to their banks: a
+        reversal move each, on its own date (the ledger is never rewritten). Returns
+        the reversals."""
+        self.ensure_one()
+        return (
+            self.env["aftersales.hour.move"]
+            .sudo()
+            .create(
                 [
                     {
                         "contract_id": move.contract_id.id,
@@ -342,20 +363,10 @@ class AftersalesIntervention(models.Model):
                         "intervention_id": self.id,
                         "reversed_move_id": move.id,
                     }
-                    for move in existing
+                    for move in moves
                 ]
             )
-        self.hour_bank_request = request
-        if not request:
-            return existing.browse()
-        when = self.date_end or fields.Datetime.now()
-        result = self.contract_id._consume(
-            request,
-            ticket=self.ticket_id,
-            intervention=self,
-            date=fields.Date.context_today(self, when),
         )
-        return result["moves"]
 
     def _hour_bank_consumption(self):
         """The consumption moves of this intervention not given back."""
@@ -368,12 +379,16 @@ class AftersalesIntervention(models.Model):
         """Write the lines of each intervention in place: a line whose key
         (``_charge_key``) is computed again is updated, a new key is created, a key no
         longer computed is deleted. Adjusted and billed lines stay as they are, and
-        nothing is computed again under their key."""
+        nothing is computed again under their key. Lines added by hand are lines of
+        their own, whatever their key: they never stand for a computed line, so they
+        neither replace nor remove one."""
         Charge = self.env["aftersales.intervention.charge"]
         to_create, to_unlink = [], Charge
         for intervention, vals_list in vals_by_intervention.items():
             existing, kept = {}, set()
             for charge in intervention.charge_ids:
+                if charge.is_manual:
+                    continue
                 key = charge._charge_key()
                 if charge.is_adjusted or charge.sale_line_id:
                     kept.add(key)

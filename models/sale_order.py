@@ -59,6 +59,32 @@ class SaleOrder(models.Model):
             action["res_id"] = interventions.id
         return action
 
+    def _get_invoiceable_lines(self, final=False):
+        lines = super()._get_invoiceable_lines(final)
+        only = self.env.context.get("aftersales_invoice_line_ids")
+        if only is not None:
+            lines = lines.filtered(lambda line: line.id in only)
+        return lines
+
+    def _aftersales_credit_lines(self, lines):
+        """Credit what ``lines`` (of these orders) invoiced beyond what they delivered:
+        a credit note of those lines only, through the order's own invoicing, posted
+        when the company posts its after-sales invoices. Returns the credit notes."""
+        lines = lines.filtered(
+            lambda line: (
+                line.state == "sale" and line.product_uom_id.compare(line.qty_to_invoice, 0.0) < 0
+            )
+        )
+        if not lines:
+            return self.env["account.move"]
+        moves = lines.order_id.with_context(
+            aftersales_invoice_line_ids=lines.ids, tracking_disable=True
+        )._create_invoices(final=True)
+        to_post = moves.filtered(lambda move: move.company_id.aftersales_invoice_post)
+        if to_post:
+            to_post._post()
+        return moves
+
     def _action_confirm(self):
         res = super()._action_confirm()
         # sudo: the salesperson may confirm the order (checked by super()); making its

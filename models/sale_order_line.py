@@ -1,7 +1,27 @@
 from odoo import api, fields, models
 
+# Who reads the estimate of a ticket's quotation: the sales team that made it, the
+# After-Sales managers and the accountants.
+ESTIMATE_READERS = (
+    "sales_team.group_sale_salesman,aftersales.group_aftersales_manager,"
+    "account.group_account_invoice"
+)
+
 
 class SaleOrderLine(models.Model):
+    """Order lines billing intervention charges, and the estimate lines of a ticket's
+    quotation.
+
+    A line billing a charge is delivered by its intervention (``qty_delivered_method``
+    "aftersales" for a service, the intervention's own stock move for goods). The service
+    lines of a ticket's accepted quotation become its estimate when the first
+    intervention is billed on the order (``aftersales_is_estimate``, with the quoted price,
+    discount and amount kept): the ordered quantity stays the estimate, and the line is
+    delivered by the actual charge of the same product (normal hours), at that charge's
+    price and coverage, or not at all. Both are invoiced on what was delivered, whatever
+    the product's invoicing policy, as ``sale_timesheet`` invoices hours: the customer
+    pays the work done, once, never the estimate on top of it."""
+
     _inherit = "sale.order.line"
 
     aftersales_billed_by_contract = fields.Boolean(
@@ -22,15 +42,44 @@ class SaleOrderLine(models.Model):
         readonly=True,
         groups="aftersales.group_aftersales_user",
     )
+    aftersales_is_estimate = fields.Boolean(
+        string="Estimate",
+        copy=False,
+        readonly=True,
+        help="A line of the ticket's quotation: its ordered quantity is the estimate. It is "
+        "delivered and invoiced by the actual charge of the interventions billed on the "
+        "order (same product), at that charge's price, never on top of it.",
+    )
+    aftersales_estimate_price_unit = fields.Float(
+        string="Estimated Price",
+        digits="Product Price",
+        copy=False,
+        readonly=True,
+        groups=ESTIMATE_READERS,
+    )
+    aftersales_estimate_discount = fields.Float(
+        string="Estimated Discount (%)",
+        digits="Discount",
+        copy=False,
+        readonly=True,
+        groups=ESTIMATE_READERS,
+    )
+    aftersales_estimate_amount = fields.Monetary(
+        string="Estimated Amount",
+        copy=False,
+        readonly=True,
+        groups=ESTIMATE_READERS,
+        help="The untaxed amount of the line as quoted.",
+    )
 
-    @api.depends("aftersales_charge_ids")
+    @api.depends("aftersales_charge_ids", "aftersales_is_estimate")
     def _compute_qty_delivered_method(self):
         res = super()._compute_qty_delivered_method()
         for line in self:
             # sudo: the charges are the intervention's; whoever reads the order sees
             # how its lines are delivered
             charges = line.sudo().aftersales_charge_ids
-            if charges and line.product_id.type == "service":
+            if (charges or line.aftersales_is_estimate) and line.product_id.type == "service":
                 line.qty_delivered_method = "aftersales"
         return res
 
@@ -55,11 +104,67 @@ class SaleOrderLine(models.Model):
             delivered[line] = qty
         return delivered
 
-    @api.depends("aftersales_billed_by_contract")
+    def _aftersales_invoiced_on_delivery(self):
+        """The lines of ``self`` invoiced on what the interventions delivered: those
+        billing charges and the estimate lines."""
+        # sudo: the charges are the intervention's; whoever invoices the order
+        return self.filtered(
+            lambda line: (
+                line.state == "sale"
+                and not line.display_type
+                and (line.aftersales_is_estimate or line.sudo().aftersales_charge_ids)
+            )
+        )
+
+    @api.depends("aftersales_billed_by_contract", "aftersales_is_estimate", "aftersales_charge_ids")
     def _compute_qty_to_invoice(self):
         res = super()._compute_qty_to_invoice()
+        for line in self._aftersales_invoiced_on_delivery():
+            line.qty_to_invoice = line.qty_delivered - line.qty_invoiced
         for line in self.filtered("aftersales_billed_by_contract"):
             line.qty_to_invoice = 0.0
+        return res
+
+    def _aftersales_policy_overridden(self):
+        """The lines invoiced on delivery whose product says "ordered quantities": the
+        amounts left to invoice follow what was delivered, as their quantity does."""
+        return self._aftersales_invoiced_on_delivery().filtered(
+            lambda line: line.product_id.invoice_policy != "delivery"
+        )
+
+    @api.depends("aftersales_is_estimate", "aftersales_charge_ids")
+    def _compute_untaxed_amount_to_invoice(self):
+        res = super()._compute_untaxed_amount_to_invoice()
+        for line in self._aftersales_policy_overridden():
+            price_reduce = line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
+            delivered = line.tax_ids.compute_all(
+                price_reduce,
+                currency=line.currency_id,
+                quantity=line.qty_delivered,
+                product=line.product_id,
+                partner=line.order_id.partner_shipping_id,
+            )["total_excluded"]
+            line.untaxed_amount_to_invoice = delivered - line.untaxed_amount_invoiced
+        return res
+
+    @api.depends("aftersales_is_estimate", "aftersales_charge_ids")
+    def _compute_amount_to_invoice(self):
+        res = super()._compute_amount_to_invoice()
+        for line in self._aftersales_policy_overridden().filtered("product_uom_qty"):
+            unit_price_total = line.price_total / line.product_uom_qty
+            line.amount_to_invoice = unit_price_total * (
+                line.qty_delivered - line.qty_invoiced_posted
+            )
+        return res
+
+    @api.depends("aftersales_is_estimate", "aftersales_charge_ids")
+    def _compute_invoice_status(self):
+        res = super()._compute_invoice_status()
+        # invoiced on delivery: more delivered than estimated is invoiced, no upselling
+        for line in self._aftersales_invoiced_on_delivery().filtered(
+            lambda line: line.invoice_status == "upselling"
+        ):
+            line.invoice_status = "invoiced"
         return res
 
     def _prepare_aftersales_contract_line_vals(self):

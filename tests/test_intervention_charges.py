@@ -332,6 +332,46 @@ class TestInterventionCharges(AftersalesChargeCase):
         # 50 km x 0.45 = 22.50; cost 50 x 0.30 = 15.00
         self.assertEqual((travel.amount, travel.cost), (22.5, 15.0))
 
+    def test_line_added_by_hand_is_a_new_line(self):
+        """A manager adds half an hour of normal labour, the same kind, hours and
+        product as the computed labour line: a line of its own, next to it."""
+        intervention = self._intervention()
+        # Wednesday 3 June 2026, 09:00-10:00 CEST: 1 normal hour
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 0))
+        self._finish(intervention)
+        computed = intervention.charge_ids.filtered(lambda c: c.kind == "labour")
+        self.assertEqual((computed.labour_kind, computed.quantity), ("normal", 1.0))
+        added = (
+            self.env["aftersales.intervention.charge"]
+            .with_user(self.user_manager)
+            .create(
+                {
+                    "intervention_id": intervention.id,
+                    "kind": "labour",
+                    "labour_kind": "normal",
+                    "name": "Descaling, extra half hour",
+                    "product_id": self.p_labour.id,
+                    "quantity": 0.5,
+                    "price_unit": 48.0,
+                }
+            )
+        )
+        self.assertTrue(added.is_manual)
+        self.assertFalse(computed.is_manual)
+        manager_view = intervention.with_user(self.user_manager)
+        for _run in range(2):
+            manager_view.action_compute_charges()
+            labour = intervention.charge_ids.filtered(lambda c: c.kind == "labour")
+            self.assertEqual(labour, computed | added)
+            # 1 h x 48.00 = 48.00 computed + 0.5 h x 48.00 = 24.00 added = 72.00
+            self.assertEqual(sorted(labour.mapped("amount")), [24.0, 48.0])
+        # call-out 35.00 + 72.00 = 107.00, and so is the bill
+        self.assertEqual(intervention.charge_customer_amount, 107.0)
+        intervention.with_user(self.user_manager).action_create_sale_order()
+        order = intervention.sudo().sale_order_ids
+        self.assertEqual(order.amount_untaxed, 107.0)
+        self.assertEqual(sorted(order.order_line.mapped("price_subtotal")), [24.0, 35.0, 48.0])
+
     def test_cost_follows_the_standard_records(self):
         intervention = self._intervention(travel_km=10.0)
         self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 0))

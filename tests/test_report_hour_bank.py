@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import AftersalesCase
@@ -101,7 +102,7 @@ class TestReportHourBank(AftersalesCase):
 
     def test_ledger_keeps_the_months(self):
         """The months the report reads are stored, and follow the ledger when a move is
-        added (even back-dated), changed or removed."""
+        added (even back-dated), changed or given back."""
         # B: February bought 8, consumed 2, 6 left (April and later come from the view)
         self.assertEqual(self._stored(self.bank_b), [(date(2026, 2, 1), 8.0, 2.0, 6.0)])
         Move = self.env["aftersales.hour.move"].sudo()
@@ -120,9 +121,17 @@ class TestReportHourBank(AftersalesCase):
         # 1.5 h instead of 1: 9.5 left in April
         april.hours = -1.5
         self.assertEqual(self._stored(self.bank_b)[-1], (date(2026, 4, 1), 0.0, 1.5, 9.5))
-        # removed: February's 11 h carry on (the view adds March and April)
-        april.unlink()
-        self.assertEqual(self._stored(self.bank_b), [(date(2026, 2, 1), 13.0, 2.0, 11.0)])
+        # the ledger is only appended to: a move is given back, never removed
+        with self.assertRaises(UserError):
+            april.unlink()
+        # given back on its own date: April consumes nothing net, 11 h left
+        Move.create(
+            {
+                **self._move(self.bank_b, "2026-04-15", "reversal", 1.5),
+                "reversed_move_id": april.id,
+            }
+        )
+        self.assertEqual(self._stored(self.bank_b)[-1], (date(2026, 4, 1), 0.0, 0.0, 11.0))
         self.assertEqual(
             self._groups("date:month")[date(2026, 4, 1)], [0.0, 0.0, 0.0, 0.0, 0.0, 11.0]
         )
