@@ -23,6 +23,8 @@ class SaleOrderLine(models.Model):
     pays the work done, once, never the estimate on top of it."""
 
     _inherit = "sale.order.line"
+    # The quoted estimate is a price, read by whoever reads the order (tests/test_field_policy.py)
+    _price_fields = ("aftersales_estimate_price_unit", "aftersales_estimate_amount")
 
     aftersales_billed_by_contract = fields.Boolean(
         string="Billed by the Contract",

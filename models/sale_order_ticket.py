@@ -12,6 +12,12 @@ class SaleOrder(models.Model):
     estimate, the customer's share of the work actually done, and the difference."""
 
     _inherit = "sale.order"
+    # Quoted against done: prices, read by whoever reads the order (tests/test_field_policy.py)
+    _price_fields = (
+        "aftersales_estimate_amount",
+        "aftersales_actual_amount",
+        "aftersales_estimate_difference",
+    )
 
     aftersales_ticket_id = fields.Many2one(
         "aftersales.ticket",
