@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 MONEY_READERS = "aftersales.group_aftersales_manager,account.group_account_invoice"
 
@@ -54,6 +54,7 @@ class StockLot(models.Model):
         "res.currency", string="Currency", compute="_compute_aftersales_reliability"
     )
 
+    @api.depends_context("company")
     def _compute_aftersales_reliability(self):
         # the report's own query, restricted to these serials and to the company they
         # are seen in: the serial's own, else the current one (the figures are the
