@@ -139,46 +139,36 @@ class AftersalesReliabilityReport(models.Model):
                     ON n.contract_id = cv.contract_id
                  GROUP BY cv.lot_id, cv.company_id
             ),
-            linked AS (
+            known AS (
                 -- the companies that know a serial without a company: they worked on
                 -- it, cover it, delivered it or have its customer
-                SELECT DISTINCT l.id AS lot_id, known.company_id
+                SELECT i.lot_id, i.company_id
+                  FROM aftersales_intervention i
+                 WHERE i.lot_id IS NOT NULL %(work)s
+                 UNION ALL
+                SELECT lot_id, company_id FROM covered
+                 UNION ALL
+                SELECT ml.lot_id, ml.company_id
+                  FROM stock_move_line ml
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                 WHERE ml.lot_id IS NOT NULL AND ml.state = 'done'
+                   AND dest.usage = 'customer' %(moves)s
+                 UNION ALL
+                SELECT l.id, cust.company_id
                   FROM stock_lot l
-                  JOIN (
-                        SELECT lot_id, company_id FROM work
-                         UNION ALL
-                        SELECT lot_id, company_id FROM covered
-                         UNION ALL
-                        SELECT ml.lot_id, ml.company_id
-                          FROM stock_move_line ml
-                          JOIN stock_location dest ON dest.id = ml.location_dest_id
-                         WHERE ml.lot_id IS NOT NULL AND ml.state = 'done'
-                           AND dest.usage = 'customer' %(moves)s
-                         UNION ALL
-                        SELECT l.id, cust.company_id
-                          FROM stock_lot l
-                          JOIN res_partner cust ON cust.id = l.aftersales_customer_id
-                         WHERE cust.company_id IS NOT NULL %(lots)s
-                       ) known ON known.lot_id = l.id
-                 WHERE l.company_id IS NULL AND l.aftersales_delivery_date IS NOT NULL
-                       %(lots)s
+                  JOIN res_partner cust ON cust.id = l.aftersales_customer_id
+                 WHERE cust.company_id IS NOT NULL %(lots)s
             ),
             served AS (
                 -- the companies a serial is in service with: its own; else those that
                 -- know it; else the company of the user who recorded it
-                SELECT l.id AS lot_id, l.company_id
+                SELECT DISTINCT l.id AS lot_id,
+                       COALESCE(l.company_id, k.company_id, creator.company_id,
+                                (SELECT MIN(id) FROM res_company)) AS company_id
                   FROM stock_lot l
-                 WHERE l.company_id IS NOT NULL AND l.aftersales_delivery_date IS NOT NULL
-                       %(lots)s
-                 UNION ALL
-                SELECT lot_id, company_id FROM linked
-                 UNION ALL
-                SELECT l.id, COALESCE(creator.company_id, (SELECT MIN(id) FROM res_company))
-                  FROM stock_lot l
+                  LEFT JOIN known k ON k.lot_id = l.id AND l.company_id IS NULL
                   LEFT JOIN res_users creator ON creator.id = l.create_uid
-                 WHERE l.company_id IS NULL AND l.aftersales_delivery_date IS NOT NULL
-                       %(lots)s
-                   AND NOT EXISTS (SELECT 1 FROM linked k WHERE k.lot_id = l.id)
+                 WHERE l.aftersales_delivery_date IS NOT NULL %(lots)s
             ),
             base AS (
                 SELECT l.id::bigint * 1000000 + s.company_id AS id,
