@@ -141,15 +141,17 @@ class TestMultiCompany(AftersalesReportCase):
             "lot_id": cls.shared.id,
             "partner_id": cls.chain.id,
         }
-        cls._done_intervention(start, 2, {"labour": 200.0}, **corrective)
+        cls.done_a = cls._done_intervention(start, 2, {"labour": 200.0}, **corrective)
         b_vals = {
             **corrective,
             "company_id": cls.company_b.id,
             "team_id": cls.world_b["team"].id,
             "employees": cls.employee_b,
         }
-        cls._done_intervention(start, 3, {"labour": 1000.0}, **b_vals)
-        cls._done_intervention(start + timedelta(days=7), 1, {"labour": 500.0}, **b_vals)
+        cls.done_b = cls._done_intervention(start, 3, {"labour": 1000.0}, **b_vals)
+        cls.done_b |= cls._done_intervention(
+            start + timedelta(days=7), 1, {"labour": 500.0}, **b_vals
+        )
         cls._invoice_fee(cls.env, cls.world_a["contract"], 600.0, today - timedelta(days=300))
         cls._invoice_fee(cls.env_b, cls.world_b["contract"], 900.0, today - timedelta(days=100))
         # a serial without company that only B delivered, and one only B's manager
@@ -519,6 +521,29 @@ class TestMultiCompany(AftersalesReportCase):
         self.assertFalse(
             manager.search([("lot_id", "in", (self.delivered_b | self.recorded_b).ids)])
         )
+
+    def test_coverage_stays_in_its_company(self):
+        """On the day of the calls, SHARED is under B's contract (A's ended 100 days
+        before): B's calls are covered by it; A's call is not (it was refused with
+        "Contract ... belongs to company Other Company B")."""
+        self.assertEqual(self.done_b.contract_id, self.world_b["contract"])
+        self.assertEqual(set(self.done_b.mapped("coverage_kind")), {"contract"})
+        self.assertFalse(self.done_a.contract_id)
+        self.assertNotEqual(self.done_a.coverage_kind, "contract")
+        ticket = self.env["aftersales.ticket"].create(
+            {"subject": "Steam leak", "partner_id": self.chain.id, "lot_id": self.shared.id}
+        )
+        self.assertEqual(ticket.company_id, self.company)
+        self.assertNotEqual(ticket.contract_id, self.world_b["contract"])
+        ticket_b = self.env_b["aftersales.ticket"].create(
+            {
+                "subject": "Steam leak",
+                "partner_id": self.chain.id,
+                "lot_id": self.shared.id,
+                "team_id": self.world_b["team"].id,
+            }
+        )
+        self.assertEqual(ticket_b.contract_id, self.world_b["contract"])
 
     def test_serial_form_shows_the_figures_of_the_company_worked_in(self):
         lot = self.shared.with_user(self.user_manager_ab)
