@@ -60,7 +60,7 @@ class AftersalesContract(models.Model):
         currency_field="currency_id",
         help="Lump-sum adjustment: the new fee per period, spread over the lines in proportion.",
     )
-    index_id = fields.Many2one("aftersales.price.index", string="Price Index")
+    index_id = fields.Many2one("aftersales.price.index", string="Price Index", check_company=True)
     index_share = fields.Float(
         string="Share of Index Change (%)",
         default=100.0,

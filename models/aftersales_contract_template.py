@@ -78,7 +78,7 @@ class AftersalesContractTemplate(models.Model):
     notice_days = fields.Integer(string="Notice (days)", default=90)
     adjustment_method = fields.Selection(ADJUSTMENT_METHODS, required=True, default="none")
     adjustment_percent = fields.Float(string="Adjustment (%)")
-    index_id = fields.Many2one("aftersales.price.index", string="Price Index")
+    index_id = fields.Many2one("aftersales.price.index", string="Price Index", check_company=True)
     index_share = fields.Float(string="Share of Index Change (%)", default=100.0)
     labour_coverage = fields.Float(string="Labour Covered (%)", default=100.0)
     parts_coverage = fields.Float(string="Parts Covered (%)", default=100.0)

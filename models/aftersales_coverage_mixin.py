@@ -22,8 +22,9 @@ class AftersalesCoverageMixin(models.AbstractModel):
     Tickets and interventions inherit this mixin, so both find their coverage with the
     same code. Order: the active contract line covering the serial (or the product) for
     the customer on the day, then the serial's warranty, then an hour bank, otherwise
-    billable. The look-up runs for a whole batch in three queries at most, whatever the
-    batch size.
+    billable; only the contracts of the record's own company cover it (a serial without
+    company may be under contract with two companies). The look-up runs for a whole
+    batch in three queries at most, whatever the batch size.
 
     The host model provides ``company_id``, ``partner_id``, ``commercial_partner_id``,
     ``lot_id``, ``product_id`` and ``_coverage_day()``, and lists in
@@ -101,7 +102,9 @@ class AftersalesCoverageMixin(models.AbstractModel):
     def _compute_can_override(self):
         self.can_override = self.env.user.has_group(MANAGER_GROUP)
 
-    @api.depends(lambda self: ("partner_id", "lot_id", "product_id", self._coverage_date_field))
+    @api.depends(
+        lambda self: ("company_id", "partner_id", "lot_id", "product_id", self._coverage_date_field)
+    )
     def _compute_coverage(self):
         found = self._coverage_lookup()
         for record in self:
@@ -158,12 +161,12 @@ class AftersalesCoverageMixin(models.AbstractModel):
         banks = self._coverage_search(Contract, domains)
         banks_by_partner = defaultdict(list)
         for bank in banks:
-            banks_by_partner[bank.commercial_partner_id].append(bank)
+            banks_by_partner[bank.commercial_partner_id, bank.company_id].append(bank)
         for record, (partner, day) in rest.items():
             bank = next(
                 (
                     c
-                    for c in banks_by_partner[partner]
+                    for c in banks_by_partner[partner, record._coverage_company()]
                     if c.date_start <= day and (not c.date_end or c.date_end >= day)
                 ),
                 False,
@@ -196,19 +199,24 @@ class AftersalesCoverageMixin(models.AbstractModel):
         candidates = defaultdict(list)
         for line in self._coverage_search(Line, domains):
             target = line.lot_id if by == "lot" else line.equipment_product_id
-            candidates[line.partner_id, target].append(line)
+            candidates[line.partner_id, target, line.company_id].append(line)
         for record, (partner, day, target) in wanted.items():
-            found = candidates[partner, target]
+            found = candidates[partner, target, record._coverage_company()]
             if not single:  # the batch domain is a superset: check each line exactly
                 found = [line for line in found if line._covers(partner, day, **{by: target})]
             if found:
                 result[record] = ("contract", found[0], found[0].contract_id)
 
-    @api.model
+    def _coverage_company(self):
+        self.ensure_one()
+        return self.company_id or self.env.company
+
     def _coverage_search(self, model, domains):
+        """The contracts (lines) of ``domains`` of the companies of these records."""
         if not domains:
             return model
-        return model.search(Domain.OR(domains))
+        companies = self.env["res.company"].union(*(r._coverage_company() for r in self))
+        return model.search(Domain.OR(domains) & Domain("company_id", "in", companies.ids))
 
     def _is_under_warranty(self, day):
         self.ensure_one()

@@ -13,7 +13,7 @@ class AftersalesHourBankMonth(models.Model):
     current month or the bank's end), since they depend on today.
 
     Written only by ``_refresh`` (from the ledger's create, write and unlink), in SQL:
-    nobody has write access."""
+    nobody has write access. A row belongs to its bank's company."""
 
     _name = "aftersales.hour.bank.month"
     _description = "Hour Bank Month"
@@ -28,6 +28,9 @@ class AftersalesHourBankMonth(models.Model):
         readonly=True,
         index=True,
         ondelete="cascade",
+    )
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True, readonly=True
     )
     month = fields.Date(required=True, readonly=True, help="The first day of the month.")
     bought_hours = fields.Float(string="Bought (h)", readonly=True)
@@ -50,6 +53,7 @@ class AftersalesHourBankMonth(models.Model):
         if not contract_ids:
             return
         self.env["aftersales.hour.move"].flush_model()
+        self.env["aftersales.contract"].flush_model(["company_id"])
         cr = self.env.cr
         # one writer per bank at a time: two ledgers moving together would both rebuild
         cr.execute(
@@ -66,8 +70,8 @@ class AftersalesHourBankMonth(models.Model):
             SQL(
                 """
                 INSERT INTO aftersales_hour_bank_month
-                    (contract_id, month, bought_hours, carried_in_hours, consumed_hours,
-                     expired_hours, carried_out_hours, remaining_hours, is_last)
+                    (contract_id, company_id, month, bought_hours, carried_in_hours,
+                     consumed_hours, expired_hours, carried_out_hours, remaining_hours, is_last)
                 WITH monthly AS (
                     SELECT m.contract_id,
                            date_trunc('month', m.date::timestamp)::date AS month,
@@ -94,7 +98,7 @@ class AftersalesHourBankMonth(models.Model):
                 )
                 -- a month with moves stands for itself and the months without moves
                 -- until the next month with moves
-                SELECT r.contract_id, g.month::date,
+                SELECT r.contract_id, c.company_id, g.month::date,
                        CASE WHEN g.month = r.month THEN r.bought ELSE 0 END,
                        CASE WHEN g.month = r.month THEN r.carried_in ELSE 0 END,
                        CASE WHEN g.month = r.month THEN r.consumed ELSE 0 END,
@@ -103,6 +107,7 @@ class AftersalesHourBankMonth(models.Model):
                        r.remaining,
                        r.next_month IS NULL
                   FROM running r
+                  JOIN aftersales_contract c ON c.id = r.contract_id
                  CROSS JOIN LATERAL generate_series(
                        r.month,
                        COALESCE(r.next_month - interval '1 month', r.month),

@@ -10,7 +10,8 @@ class AftersalesInterventionBooking(models.Model):
     intervention; nobody edits them. The exclusion constraints make double bookings
     impossible even when two dispatchers save at the same moment: the database refuses
     the second overlapping row, whatever each transaction saw. A booking forced by a
-    manager is left out of the constraint.
+    manager is left out of the constraint. A booking belongs to its intervention's
+    company, and only that company's users see it.
     """
 
     _name = "aftersales.intervention.booking"
@@ -20,6 +21,9 @@ class AftersalesInterventionBooking(models.Model):
 
     intervention_id = fields.Many2one(
         "aftersales.intervention", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(
+        related="intervention_id.company_id", store=True, index=True, precompute=True
     )
     resource_kind = fields.Selection(
         [("employee", "Technician"), ("vehicle", "Vehicle")], required=True

@@ -4,7 +4,11 @@ from odoo.tools.misc import format_date
 
 
 class AftersalesPriceIndex(models.Model):
-    """A published price index (for example ISTAT FOI) used to adjust renewed contracts."""
+    """A published price index (for example ISTAT FOI) used to adjust renewed contracts.
+
+    A published index is the same for every company: without a company it is shared.
+    An index of one company (a private index, a supplier's list) is seen and used by
+    that company only."""
 
     _name = "aftersales.price.index"
     _description = "Price Index"
@@ -13,6 +17,9 @@ class AftersalesPriceIndex(models.Model):
 
     name = fields.Char(required=True, translate=True)
     code = fields.Char()
+    company_id = fields.Many2one(
+        "res.company", index=True, help="Leave empty to share the index with every company."
+    )
     active = fields.Boolean(default=True)
     value_ids = fields.One2many("aftersales.price.index.value", "index_id", string="Values")
     note = fields.Text(translate=True)

@@ -12,6 +12,9 @@ class AftersalesPriceIndexValue(models.Model):
     index_id = fields.Many2one(
         "aftersales.price.index", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(
+        related="index_id.company_id", store=True, index=True, precompute=True
+    )
     date = fields.Date(string="Period Start", required=True)
     value = fields.Float(required=True, digits=(16, 4))
 

@@ -13,6 +13,9 @@ class AftersalesRateCardZone(models.Model):
     rate_card_id = fields.Many2one(
         "aftersales.rate.card", required=True, index=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(
+        related="rate_card_id.company_id", store=True, index=True, precompute=True
+    )
     name = fields.Char(required=True, translate=True)
     max_km = fields.Float(string="Up to (km)", required=True)
     currency_id = fields.Many2one(related="rate_card_id.currency_id")

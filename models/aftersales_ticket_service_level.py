@@ -13,7 +13,9 @@ class AftersalesTicket(models.Model):
     and averages stored columns instead of walking calendars for every row.
 
     The resolution time leaves out the working hours spent in paused stages, as the
-    deadlines do; the response time leaves out the pauses booked before the reply.
+    deadlines do; the response time leaves out the pauses booked before the reply. A
+    ticket cancelled (a duplicate, a mistake) was not resolved: it has no resolution
+    time.
     """
 
     _inherit = "aftersales.ticket"
@@ -32,7 +34,7 @@ class AftersalesTicket(models.Model):
         store=True,
         copy=False,
         help="Working hours from the call to the closing, on the team's calendar, less "
-        "the working hours spent in paused stages.",
+        "the working hours spent in paused stages. None for a cancelled ticket.",
     )
 
     # The paused hours are read, not a dependency: the response time is set at the
@@ -41,9 +43,13 @@ class AftersalesTicket(models.Model):
     def _compute_sla_response_time(self):
         self._sla_store_time("sla_response_time", "date_first_reply")
 
-    @api.depends("date_open", "date_closed", "sla_paused_hours", "team_id")
+    @api.depends(
+        "date_open", "date_closed", "sla_paused_hours", "team_id", "stage_id.is_cancelling"
+    )
     def _compute_sla_resolution_time(self):
-        self._sla_store_time("sla_resolution_time", "date_closed")
+        cancelled = self.filtered("stage_id.is_cancelling")
+        cancelled.sla_resolution_time = 0.0
+        (self - cancelled)._sla_store_time("sla_resolution_time", "date_closed")
 
     def _sla_store_time(self, fname, end_field):
         # The upgrade of existing tickets knows the total pause, not when it happened:

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .aftersales_field_policy import MONEY_GROUPS
 
@@ -54,10 +54,15 @@ class StockLot(models.Model):
         "res.currency", string="Currency", compute="_compute_aftersales_reliability"
     )
 
+    @api.depends_context("company")
     def _compute_aftersales_reliability(self):
-        # the report's own query, restricted to these serials (the figures are the
+        # the report's own query, restricted to these serials and to the company they
+        # are seen in: the serial's own, else the current one (the figures are the
         # serial's own; the money fields are restricted by their groups)
-        rows = self.env["aftersales.reliability.report"]._rows_for_lots(self._origin.ids)
+        Report = self.env["aftersales.reliability.report"]
+        rows = {}
+        for company, lots in self.grouped(lambda lot: lot.company_id or self.env.company).items():
+            rows.update(Report._rows_for_lots(lots._origin.ids, company))
         for lot in self:
             row = rows.get(lot._origin.id, {})
             lot.aftersales_machine_years = float(row.get("machine_years") or 0.0)

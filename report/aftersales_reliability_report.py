@@ -7,8 +7,14 @@ DAYS_PER_YEAR = 365.25
 
 
 class AftersalesReliabilityReport(models.Model):
-    """Equipment reliability: one row per serial in service, grouped by model.
+    """Equipment reliability: one row per serial in service and company, grouped by model.
 
+    * **Company.** Every row belongs to one company and sums that company's work and
+      fees only. A serial of a company is in service with that company. A serial
+      without a company (Odoo's default) is in service with every company that worked
+      on it, covers it by contract, delivered it or has its customer, with one row
+      each; a serial none of them knows (registered by hand or imported, idle since)
+      is in service with the company of the user who recorded it.
     * **In service** from the serial's delivery date (the warranty registry's
       ``aftersales_delivery_date``, set at delivery or installation) until today;
       machine-years are those days / 365.25.
@@ -75,24 +81,30 @@ class AftersalesReliabilityReport(models.Model):
         string="Earned per Machine-Year", readonly=True, aggregator="avg"
     )
 
-    def _query(self, lot_ids=None):
+    def _query(self, lot_ids=None, company_ids=None):
         """The report's rows; with ``lot_ids``, only those serials' rows, with the filter
         inside each step so that the serial form reads a few rows through indexes
-        instead of computing the whole fleet."""
+        instead of computing the whole fleet; with ``company_ids``, only the rows of
+        those companies."""
         if lot_ids is None:
-            lots, work, covered, contracts = SQL(""), SQL(""), SQL(""), None
+            lots = work = covered = moves = SQL("")
+            contracts = None
         else:
             ids = list(lot_ids)
             lots = SQL("AND l.id = ANY(%s)", ids)
             work = SQL("AND i.lot_id = ANY(%s)", ids)
+            moves = SQL("AND ml.lot_id = ANY(%s)", ids)
             contracts = SQL(
                 "SELECT contract_id FROM aftersales_contract_line WHERE lot_id = ANY(%s)", ids
             )
             covered = SQL("AND contract_id IN (%s)", contracts)
+        companies = SQL("")
+        if company_ids is not None:
+            companies = SQL("WHERE s.company_id = ANY(%s)", list(company_ids))
         return SQL(
             """
             WITH work AS (
-                SELECT i.lot_id,
+                SELECT i.lot_id, i.company_id,
                        COUNT(DISTINCT COALESCE(-i.ticket_id, i.id)) FILTER (
                            WHERE i.intervention_type = 'corrective' AND i.state != 'cancel'
                        ) AS calls,
@@ -106,10 +118,10 @@ class AftersalesReliabilityReport(models.Model):
                        SUM(i.revenue) FILTER (WHERE i.state = 'done') AS revenue_service
                   FROM aftersales_intervention i
                  WHERE i.lot_id IS NOT NULL %(work)s
-                 GROUP BY i.lot_id
+                 GROUP BY i.lot_id, i.company_id
             ),
             covered AS (
-                SELECT DISTINCT contract_id, lot_id
+                SELECT DISTINCT contract_id, lot_id, company_id
                   FROM aftersales_contract_line
                  WHERE lot_id IS NOT NULL %(covered)s
             ),
@@ -120,18 +132,49 @@ class AftersalesReliabilityReport(models.Model):
                  GROUP BY fee.contract_id
             ),
             lot_fee AS (
-                SELECT cv.lot_id, SUM(cf.fee / n.serials) AS fee
+                SELECT cv.lot_id, cv.company_id, SUM(cf.fee / n.serials) AS fee
                   FROM covered cv
                   JOIN contract_fee cf ON cf.contract_id = cv.contract_id
                   JOIN (SELECT contract_id, COUNT(*) AS serials FROM covered GROUP BY contract_id) n
                     ON n.contract_id = cv.contract_id
-                 GROUP BY cv.lot_id
+                 GROUP BY cv.lot_id, cv.company_id
+            ),
+            known AS (
+                -- the companies that know a serial without a company: they worked on
+                -- it, cover it, delivered it or have its customer
+                SELECT i.lot_id, i.company_id
+                  FROM aftersales_intervention i
+                 WHERE i.lot_id IS NOT NULL %(work)s
+                 UNION ALL
+                SELECT lot_id, company_id FROM covered
+                 UNION ALL
+                SELECT ml.lot_id, ml.company_id
+                  FROM stock_move_line ml
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                 WHERE ml.lot_id IS NOT NULL AND ml.state = 'done'
+                   AND dest.usage = 'customer' %(moves)s
+                 UNION ALL
+                SELECT l.id, cust.company_id
+                  FROM stock_lot l
+                  JOIN res_partner cust ON cust.id = l.aftersales_customer_id
+                 WHERE cust.company_id IS NOT NULL %(lots)s
+            ),
+            served AS (
+                -- the companies a serial is in service with: its own; else those that
+                -- know it; else the company of the user who recorded it
+                SELECT DISTINCT l.id AS lot_id,
+                       COALESCE(l.company_id, k.company_id, creator.company_id,
+                                (SELECT MIN(id) FROM res_company)) AS company_id
+                  FROM stock_lot l
+                  LEFT JOIN known k ON k.lot_id = l.id AND l.company_id IS NULL
+                  LEFT JOIN res_users creator ON creator.id = l.create_uid
+                 WHERE l.aftersales_delivery_date IS NOT NULL %(lots)s
             ),
             base AS (
-                SELECT l.id,
+                SELECT l.id::bigint * 1000000 + s.company_id AS id,
                        l.id AS lot_id,
                        l.product_id,
-                       COALESCE(l.company_id, cust.company_id) AS company_id,
+                       s.company_id,
                        l.aftersales_customer_id AS partner_id,
                        l.aftersales_delivery_date AS date_delivery,
                        GREATEST(CURRENT_DATE - l.aftersales_delivery_date, 0) AS days_in_service,
@@ -141,11 +184,11 @@ class AftersalesReliabilityReport(models.Model):
                        COALESCE(w.cost_to_serve, 0.0) AS cost_to_serve,
                        COALESCE(w.revenue_service, 0.0) AS revenue_service,
                        COALESCE(f.fee, 0.0) AS fee
-                  FROM stock_lot l
-                  LEFT JOIN res_partner cust ON cust.id = l.aftersales_customer_id
-                  LEFT JOIN work w ON w.lot_id = l.id
-                  LEFT JOIN lot_fee f ON f.lot_id = l.id
-                 WHERE l.aftersales_delivery_date IS NOT NULL %(lots)s
+                  FROM served s
+                  JOIN stock_lot l ON l.id = s.lot_id
+                  LEFT JOIN work w ON w.lot_id = s.lot_id AND w.company_id = s.company_id
+                  LEFT JOIN lot_fee f ON f.lot_id = s.lot_id AND f.company_id = s.company_id
+                  %(companies)s
             )
             SELECT b.*,
                    rc.currency_id,
@@ -160,22 +203,24 @@ class AftersalesReliabilityReport(models.Model):
                    (b.fee + b.revenue_service) / NULLIF(b.days_in_service / %(year)s, 0)
                        AS earned_per_year
               FROM base b
-              LEFT JOIN res_company rc
-                ON rc.id = COALESCE(b.company_id, (SELECT MIN(id) FROM res_company))
+              JOIN res_company rc ON rc.id = b.company_id
             """,
             fee_lines=fee_lines_query(contracts),
             lots=lots,
             work=work,
             covered=covered,
+            moves=moves,
+            companies=companies,
             year=SQL(f"{DAYS_PER_YEAR}::numeric"),
         )
 
-    def _rows_for_lots(self, lot_ids):
-        """``{lot id: row}`` of the report for these serials, as the report computes them."""
+    def _rows_for_lots(self, lot_ids, company):
+        """``{lot id: row}`` of the report for these serials in ``company``, as the
+        report computes them."""
         if not lot_ids:
             return {}
         self.env.flush_all()
-        self.env.cr.execute(self._query(lot_ids))
+        self.env.cr.execute(self._query(lot_ids, company.ids))
         return {row["lot_id"]: row for row in self.env.cr.dictfetchall()}
 
     def init(self):

@@ -16,7 +16,8 @@ class AftersalesServiceLevelReport(models.Model):
     recomputed. A target is met when its event came before its deadline, breached when
     it came after, or has not come and the deadline has passed. First-time fix: solved
     with at most one finished intervention. Repeat call: the same serial called in the
-    30 days before.
+    30 days before. A cancelled ticket (a duplicate, a mistake) has no resolution time
+    and meets or breaches no resolution target: it is counted apart, as cancelled.
     """
 
     _name = "aftersales.service.level.report"
@@ -77,6 +78,11 @@ class AftersalesServiceLevelReport(models.Model):
 
     nbr = fields.Integer(string="Tickets", readonly=True)
     open_count = fields.Integer(string="Open Tickets", readonly=True)
+    cancelled = fields.Integer(
+        string="Cancelled Tickets",
+        readonly=True,
+        help="Tickets cancelled (a duplicate, a mistake): they have no resolution time.",
+    )
     response_time = fields.Float(string="Response Time (h)", aggregator="avg", readonly=True)
     resolution_time = fields.Float(string="Resolution Time (h)", aggregator="avg", readonly=True)
     response_measured = fields.Integer(string="Response Targets Due", readonly=True)
@@ -151,10 +157,11 @@ class AftersalesServiceLevelReport(models.Model):
                    COALESCE(t.is_closed, FALSE) AS is_closed,
                    1 AS nbr,
                    CASE WHEN t.is_closed THEN 0 ELSE 1 END AS open_count,
+                   CASE WHEN t.is_cancelled THEN 1 ELSE 0 END AS cancelled,
                    CASE WHEN t.date_first_reply IS NOT NULL THEN t.sla_response_time END
                        AS response_time,
-                   CASE WHEN t.date_closed IS NOT NULL THEN t.sla_resolution_time END
-                       AS resolution_time,
+                   CASE WHEN t.date_closed IS NOT NULL AND NOT t.is_cancelled
+                        THEN t.sla_resolution_time END AS resolution_time,
                    r.met AS response_met, r.breached AS response_breached,
                    r.met + r.breached AS response_measured,
                    s.met AS resolution_met, s.breached AS resolution_breached,

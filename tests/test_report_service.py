@@ -300,6 +300,47 @@ class TestReportServiceLevel(AftersalesInterventionCase):
             (0, 0, 0, 0),
         )
 
+    def test_cancelled_ticket_has_no_resolution_time(self):
+        """A duplicate of T4 comes in on Thu 5 Mar 10:00 and is cancelled at 11:00. It
+        used to store 1 h of resolution, and South's average became (15 + 1) / 2 = 8 h.
+        A cancelled ticket has no resolution time: South's average stays T4's 15 h, its
+        resolution targets stay 1 met of 1, and the report counts 1 cancelled ticket
+        (North none). The duplicate still counts as a ticket received: South 3."""
+        duplicate = self._ticket(
+            "2026-03-05 10:00:00", self.user_technician_other, False, 8, 24, team=self.team_other
+        )
+        self._move(duplicate, self.stage_cancel, "2026-03-05 11:00:00")
+        self.assertTrue(duplicate.date_closed)
+        self.assertEqual(duplicate.sla_resolution_time, 0.0)
+        self.env.flush_all()
+        measures = [
+            "__count",
+            "resolution_time:avg",
+            "resolution_met:sum",
+            "resolution_breached:sum",
+            "cancelled:sum",
+            "open_count:sum",
+        ]
+        rows = (
+            self.env["aftersales.service.level.report"]
+            .with_user(self.user_manager)
+            ._read_group(
+                [("ticket_id", "in", (self.tickets | duplicate).ids)], ["team_id"], measures
+            )
+        )
+        self.assertEqual(
+            {team: list(values) for team, *values in rows},
+            {
+                # T1 14 h, T2 8 h: 11 h; T3 breached; nothing cancelled
+                self.team: [3, 11.0, 2, 1, 0, 1],
+                # T4 15 h; T5 open without SLA; the duplicate cancelled
+                self.team_other: [3, 15.0, 1, 0, 1, 1],
+            },
+        )
+        # the cancelled ticket's own row: counted apart, with no resolution time
+        row = self.env["aftersales.service.level.report"].search([("ticket_id", "=", duplicate.id)])
+        self.assertEqual((row.cancelled, row.resolution_time, row.solved), (1, 0.0, 0))
+
     def test_technician_sees_own_teams_only(self):
         report = self.env["aftersales.service.level.report"]
         seen = report.with_user(self.user_technician_other).search(
