@@ -177,6 +177,17 @@ class TestRoleSurface(AftersalesChargeCase):
         )
         for done in to_bill | billed | invoiced:
             done.action_start()
+            # an hour of work: a timesheet in the team's project
+            start = done.date_planned_start
+            cls.env["aftersales.intervention.time"].create(
+                {
+                    "intervention_id": done.id,
+                    "employee_id": cls.employee.id,
+                    "time_type": "work",
+                    "date_start": start,
+                    "date_end": start.replace(hour=start.hour + 1),
+                }
+            )
             done.action_done()
         (billed | invoiced).with_user(cls.user_billing).action_create_sale_order()
         cls.intervention_invoice = invoiced.sudo().sale_order_ids._create_invoices()
@@ -389,6 +400,7 @@ class TestRoleSurface(AftersalesChargeCase):
             set(self.interventions.mapped("billing_status")), {False, "to_bill", "billed"}
         )
         self.assertTrue(self.intervention_invoice)
+        self.assertTrue(self.team.project_id)
         interventions = {("aftersales.intervention", i.id) for i in self.interventions}
         for role, user in self._companion_roles().items():
             with self.subTest(role=role):
