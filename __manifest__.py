@@ -23,6 +23,7 @@
         "security/aftersales_intervention_security.xml",
         "security/aftersales_service_report_security.xml",
         "security/aftersales_report_security.xml",
+        "security/aftersales_sale_security.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.fields import Command
 
 
@@ -12,6 +12,18 @@ class AftersalesContract(models.Model):
     source_invoice_id = fields.Many2one(
         "account.move", copy=False, index="btree_not_null", readonly=True
     )
+    sale_order_readable = fields.Boolean(
+        compute="_compute_sale_order_readable",
+        help="Whether the user may open the order the contract comes from: it is Sales' "
+        "document, and a salesperson of their own documents opens only theirs.",
+    )
+
+    @api.depends("sale_order_id")
+    @api.depends_context("uid")
+    def _compute_sale_order_readable(self):
+        readable = self.sale_order_id._filtered_access("read")
+        for contract in self:
+            contract.sale_order_readable = contract.sale_order_id in readable
 
     def _prepare_generated_vals(
         self,

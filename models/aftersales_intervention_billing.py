@@ -69,9 +69,14 @@ class AftersalesIntervention(models.Model):
                 intervention.billing_status = "covered"
 
     @api.depends("charge_ids.sale_line_id")
+    @api.depends_context("uid")
     def _compute_sale_order_ids(self):
+        """The orders billing the intervention that the user may open: all of them for
+        After-Sales managers (security/aftersales_sale_security.xml), their own for
+        other salespeople of their own documents."""
         for intervention in self:
             orders = intervention.charge_ids.sudo().sale_line_id.order_id
+            orders = orders.with_env(self.env)._filtered_access("read")
             intervention.sale_order_ids = orders
             intervention.sale_order_count = len(orders)
 

@@ -66,7 +66,8 @@ class AftersalesIntervention(models.Model):
 
     def _conflict_messages(self):
         """Other planned interventions that take one of the technicians or the vehicle
-        (read as the system: a technician may not see another team's visits)."""
+        (read as the system: a technician may not see another team's visits, nor anyone
+        without Fleet rights the vehicle; the warning names them all the same)."""
         self.ensure_one()
         resources = Domain("employee_ids", "in", self.employee_ids._origin.ids)
         if self.vehicle_id:
@@ -87,7 +88,7 @@ class AftersalesIntervention(models.Model):
                 messages.append(
                     self.env._(
                         "Vehicle %(who)s is already booked on %(name)s (%(start)s).",
-                        who=self.vehicle_id.display_name,
+                        who=self.vehicle_id.sudo().display_name,
                         name=other.name,
                         start=format_datetime(self.env, other.date_planned_start),
                     )

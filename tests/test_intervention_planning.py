@@ -168,3 +168,34 @@ class TestInterventionPlanning(AftersalesInterventionCase):
             mine.with_user(self.user_technician).action_plan()
         mine.employee_ids = [Command.unlink(self.employee_other.id)]
         mine.with_user(self.user_technician).action_plan()
+
+    def test_vehicle_conflict_for_users_without_fleet_rights(self):
+        """The vehicle's name is in the warning and in the refusal whoever reads them: a
+        manager or a technician without Fleet rights gets the clear refusal, not an
+        access error on the vehicle."""
+        self._planned(self.START, self.END, vehicle_id=self.van.id)
+        other = self._create_intervention(
+            self.employee_2,
+            vehicle_id=self.van.id,
+            date_planned_start=self.START,
+            date_planned_end=self.END,
+        )
+        moved = self._planned(datetime(2026, 6, 3, 12, 0), datetime(2026, 6, 3, 13, 0))
+        for user in (self.user_manager, self.user_technician):
+            self.assertFalse(user.has_group("fleet.fleet_group_user"))
+            as_user = other.with_user(user).with_context(tracking_disable=False)
+            with self.subTest(user=user.login):
+                self.assertIn("AB123CD", as_user.planning_warning)
+                with self.assertRaises(UserError) as error:
+                    as_user.action_plan()
+                self.assertIn("AB123CD", str(error.exception))
+                # moving a planned visit onto the booked vehicle
+                with self.assertRaises(UserError) as error:
+                    moved.with_user(user).with_context(tracking_disable=False).write(
+                        {
+                            "vehicle_id": self.van.id,
+                            "date_planned_start": self.START,
+                            "date_planned_end": self.END,
+                        }
+                    )
+                self.assertIn("AB123CD", str(error.exception))

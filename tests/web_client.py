@@ -8,6 +8,8 @@ an x2many the fields of its embedded sub-views) and reads the records with
 field that this user's views show but that the user cannot read.
 """
 
+from contextlib import nullcontext
+
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 
@@ -18,6 +20,8 @@ from odoo.tools.safe_eval import time as safe_time
 SUBVIEW_TAGS = ("list", "kanban", "form")
 RECORD_VIEWS = ("list", "kanban", "activity", "calendar")
 ALWAYS_INVISIBLE = ("1", "True")
+# many2one widgets that show no link to the record's form
+NO_LINK_WIDGETS = ("selection", "radio", "statusbar", "badge")
 
 
 def _merge(spec, other):
@@ -71,6 +75,58 @@ def fields_spec(model, view_node):
     return spec
 
 
+def record_context(env, record, values):
+    """What a form's expressions (``invisible``, ``context``) read: the record's values
+    as ``web_read`` gives them, ids for relations."""
+    context = {**eval_context(env), "context": dict(env.context), "id": record.id}
+    for name, value in values.items():
+        if isinstance(value, dict):
+            value = value.get("id", False)
+        elif isinstance(value, list):
+            value = [item["id"] if isinstance(item, dict) else item for item in value]
+        context[name] = value
+    return context
+
+
+def is_invisible(node, context):
+    """Whether the web client hides ``node`` for a record (``context``): an expression
+    it alone can evaluate (``parent``, ...) counts as visible."""
+    expression = node.get("invisible")
+    if not expression:
+        return False
+    if expression in ALWAYS_INVISIBLE:
+        return True
+    try:
+        return bool(safe_eval(expression, context))
+    except (NameError, AttributeError, KeyError, TypeError, ValueError):
+        return False
+
+
+def visible_nodes(node, context, tag):
+    """The ``tag`` nodes of a form that the web client shows for a record: not hidden,
+    nor inside a hidden element. Not those of the sub-views embedded in x2many fields."""
+    for child in node:
+        if not isinstance(child.tag, str) or is_invisible(child, context):
+            continue
+        if child.tag == tag:
+            yield child
+        if child.tag != "field":
+            yield from visible_nodes(child, context, tag)
+
+
+def link_nodes(model, node, context):
+    """The many2one fields of a form that the web client shows with a link to the
+    record's own form (``Many2One.openRecord``): visible, not ``no_open``, not a widget
+    without a link."""
+    for child in visible_nodes(node, context, "field"):
+        field = model._fields.get(child.get("name"))
+        if field is None or field.type != "many2one" or child.get("widget") in NO_LINK_WIDGETS:
+            continue
+        if safe_eval(child.get("options") or "{}").get("no_open"):
+            continue
+        yield child, field
+
+
 def eval_context(env, active_id=False):
     return {
         "uid": env.uid,
@@ -93,6 +149,13 @@ class WebClient:
     def __init__(self, env):
         self.env = env
         self.read = []  # (model, view type, ids) of every read, for the tests' assertions
+        self.linked = set()  # (model, id, form_view_ref) of every link followed
+
+    def _new_request(self):
+        """Each call of the web client is a request with an empty record cache: what
+        another user (or the test's set-up) read stays out of it, as access checks
+        are made on what is fetched."""
+        self.env.invalidate_all()
 
     # ------------------------------------------------------------------
     # Menus and actions
@@ -109,6 +172,7 @@ class WebClient:
         """Open a window action (a record, as /web/action/load sends it, or the dict a
         button returns): every view, its records with each view's specification, and,
         when ``follow``, what the smart buttons of its form open."""
+        self._new_request()
         if not isinstance(action, dict):
             action = action.with_env(self.env).sudo()._get_action_dict()
         context = action.get("context") or {}
@@ -172,8 +236,10 @@ class WebClient:
 
     def open_form(self, record, arch=None, follow=True, view_id=False):
         """Read ``record`` with its form view's specification, then press the smart
-        buttons of the form and open what they return: all of them when ``follow`` is
-        True, those whose method name contains ``follow`` when it is a string."""
+        buttons that the form shows for it and open what they return: all of them when
+        ``follow`` is True, those whose method name contains ``follow`` when it is a
+        string."""
+        self._new_request()
         record = record.with_env(self.env)
         if arch is None:
             arch = record.get_views([(view_id, "form")])["views"]["form"]["arch"]
@@ -183,7 +249,8 @@ class WebClient:
         self.read.append((record._name, "form", record.ids))
         if not follow:
             return values
-        for button in root.iter("button"):
+        context = record_context(self.env, record, values[0])
+        for button in visible_nodes(root, context, "button"):
             if button.get("type") != "object" or "oe_stat_button" not in (
                 button.get("class") or ""
             ):
@@ -194,3 +261,32 @@ class WebClient:
             if isinstance(action, dict) and action.get("res_model"):
                 self.open_action(action, active_id=record.id, follow=False)
         return values
+
+    def follow_links(self, record, arch, values, names=None, on_link=None):
+        """Click the link of each many2one of the form ``arch`` (read with ``values``)
+        that has a value: the web client asks the target model for its form action
+        (``get_formview_action``) in the field's context, so a ``form_view_ref`` there
+        chooses the form, then loads that form and reads the record with it. Only the
+        fields named in ``names`` when given; a link already followed by this client is
+        not followed again. ``on_link(field, target)`` wraps each click (a context
+        manager, e.g. a sub-test). Returns the targets opened."""
+        record = record.with_env(self.env)
+        context = record_context(self.env, record, values)
+        targets = []
+        for node, field in link_nodes(record, etree.fromstring(arch), context):
+            if (names is not None and field.name not in names) or not values.get(field.name):
+                continue
+            field_context = safe_eval(node.get("context") or "{}", context)
+            target = (
+                self.env[field.comodel_name]
+                .browse(values[field.name]["id"])
+                .with_context(**field_context)
+            )
+            key = (target._name, target.id, field_context.get("form_view_ref"))
+            if key in self.linked:
+                continue
+            self.linked.add(key)
+            with on_link(field, target) if on_link else nullcontext():
+                self.open_action(target.get_formview_action(), follow=False)
+            targets.append(target)
+        return targets
