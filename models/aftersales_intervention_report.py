@@ -53,6 +53,18 @@ class AftersalesIntervention(models.Model):
         self.ensure_one()
         return self.state in ("in_progress", "done") and not self.signature
 
+    def _report_tz(self):
+        """The time zone of every time the service report prints: the team's working
+        hours, else the company's, so that two prints of one report agree whoever
+        renders them."""
+        self.ensure_one()
+        return (
+            self.team_id.resource_calendar_id.tz
+            or self.company_id.resource_calendar_id.tz
+            or self.company_id.partner_id.tz
+            or "UTC"
+        )
+
     def _get_report_base_filename(self):
         self.ensure_one()
         return self.env._("Service Report %s", self.name).replace("/", "-")
@@ -102,7 +114,7 @@ class AftersalesIntervention(models.Model):
         }
 
     def _report_material_lines(self):
-        """Rows of materials for the service report: dicts with direction ('used' or
-        'picked_up'), product, lot, quantity, uom and note. The stock concern fills it."""
+        """Rows of materials for the service report (``ReportRow``); the stock concern
+        fills it."""
         self.ensure_one()
         return []
