@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_text_guard import NAME_TEXT_LIMIT, TERMS_TEXT_LIMIT, check_text_limits
+
 BILLING_PERIODS = [
     ("monthly", "Monthly"),
     ("bimonthly", "Bimonthly"),
@@ -198,6 +200,10 @@ class AftersalesContract(models.Model):
         "CHECK (date_end IS NULL OR date_end >= date_start)",
         "The end date of a contract cannot be before its start date.",
     )
+
+    @api.constrains("reference", "note")
+    def _check_printed_text_length(self):
+        check_text_limits(self, {"reference": NAME_TEXT_LIMIT, "note": TERMS_TEXT_LIMIT})
 
     @api.depends("partner_id")
     def _compute_partner_invoice_id(self):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .aftersales_intervention_time import HOUR_KINDS, TIME_TYPES
+from .aftersales_text_guard import NAME_TEXT_LIMIT, check_text_limits
 
 
 class AftersalesIntervention(models.Model):
@@ -20,6 +21,10 @@ class AftersalesIntervention(models.Model):
     signed_by = fields.Char(copy=False, tracking=True, help="Name of the person who signed.")
     signed_on = fields.Datetime(copy=False, readonly=True, tracking=True)
     signature_required = fields.Boolean(related="team_id.signature_required")
+
+    @api.constrains("signed_by")
+    def _check_signed_by_length(self):
+        check_text_limits(self, {"signed_by": NAME_TEXT_LIMIT})
 
     @api.model_create_multi
     def create(self, vals_list):
