@@ -1,3 +1,4 @@
+from . import aftersales_number_guard
 from . import aftersales_contract
 from . import ir_qweb_field_aftersales_hours
 from . import aftersales_contract_invoicing
