@@ -180,6 +180,14 @@ class AftersalesIntervention(models.Model):
         "An intervention cannot finish before it started.",
     )
 
+    @api.constrains("lot_id", "lot_ids", "partner_id")
+    def _check_lot_customer(self):
+        return super()._check_lot_customer()
+
+    def _aftersales_customer_lots(self):
+        self.ensure_one()
+        return self.lot_id | self.lot_ids
+
     @api.depends("partner_id")
     def _compute_site_partner_id(self):
         for intervention in self:
