@@ -27,13 +27,15 @@ NUMBER_LIMIT = 1e12
 
 
 def _as_number(value):
-    """``value`` as the float Odoo would store, or None when it is no number (Odoo's own
-    conversion answers for those)."""
+    """``value`` as the float Odoo would store (infinity for an integer too large for a
+    float), or None when it is no number (Odoo's own conversion answers for those)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
         return float(value)
-    except (ValueError, OverflowError):
+    except OverflowError:
+        return math.inf
+    except ValueError:
         return None
 
 
@@ -60,7 +62,7 @@ def check_finite_numbers(records, vals_list, module=None):
                     field=field._description_string(env),
                     model=env["ir.model"].sudo()._get(records._name).name or records._description,
                     limit=f"{NUMBER_LIMIT:,.0f}",
-                    value=repr(value) if isinstance(value, str) else f"{number:g}",
+                    value=repr(value[:40]) if isinstance(value, str) else f"{number:g}",
                 )
             )
 

@@ -13,6 +13,7 @@ is refused with a message that says which text, how long it is and the limit:
 """
 
 import re
+from textwrap import shorten
 
 from lxml import etree, html
 
@@ -64,7 +65,7 @@ def check_text_limits(records, limits):
                         "characters, the limit is %(limit)s. Shorten it, or attach the full "
                         "text as a document.",
                         field=field._description_string(env),
-                        record=record.display_name,
+                        record=shorten(record.display_name or "", 60, placeholder="..."),
                         length=f"{length:,}",
                         limit=limit_text,
                     )

@@ -1274,6 +1274,13 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             )
         ] + [
             (
+                "intervention: a 400-digit integer in travel_km",
+                "as_technician",
+                [("aftersales.intervention", "write", [running, {"travel_km": 10**400}])],
+                "ValidationError",
+                "must be a finite number",
+            ),
+            (
                 "charge: NaN coverage percentage",
                 "as_manager",
                 [
