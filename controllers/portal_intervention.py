@@ -1,7 +1,7 @@
 import binascii
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -15,7 +15,9 @@ class AftersalesInterventionPortal(CustomerPortal):
     The list goes through the record rules (``partner_id child_of`` the visitor's
     commercial partner, cancelled ones hidden); every detail route calls
     ``_document_check_access`` before it reads or writes anything, and the signature is
-    a JSON-RPC call carrying the CSRF token, as ``sale``'s portal signature.
+    a JSON-RPC call carrying the CSRF token, as ``sale``'s portal signature. Signing
+    stores the signature and queues the signed PDF (``_queue_signed_report``): the
+    customer's request never waits for the PDF engine.
     """
 
     def _prepare_home_portal_values(self, counters):
@@ -133,21 +135,17 @@ class AftersalesInterventionPortal(CustomerPortal):
         if not signature or not name:
             return {"error": request.env._("Your name and your signature are needed.")}
         try:
-            intervention_sudo.write(
-                {"signed_by": name, "signature": signature, "signed_on": fields.Datetime.now()}
-            )
-            request.env.cr.flush()
+            with request.env.cr.savepoint():
+                intervention_sudo.write(
+                    {"signed_by": name, "signature": signature, "signed_on": fields.Datetime.now()}
+                )
+                request.env.cr.flush()
         except (TypeError, binascii.Error):
             return {"error": request.env._("Invalid signature data.")}
-        pdf = (
-            request.env["ir.actions.report"]
-            .sudo()
-            ._render_qweb_pdf(
-                "aftersales.action_report_aftersales_intervention", intervention_sudo.ids
-            )[0]
-        )
+        except ValidationError as error:
+            return {"error": error.args[0]}
+        intervention_sudo._queue_signed_report()
         intervention_sudo.message_post(
-            attachments=[(f"{intervention_sudo._get_report_base_filename()}.pdf", pdf)],
             author_id=(
                 intervention_sudo.partner_id.id
                 if request.env.user._is_public()

@@ -1,4 +1,5 @@
 from . import aftersales_field_policy
+from . import aftersales_number_guard
 from . import aftersales_contract
 from . import ir_qweb_field_aftersales_hours
 from . import aftersales_contract_invoicing

@@ -1,9 +1,10 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .aftersales_field_policy import system_writes
+from .aftersales_text_guard import NAME_TEXT_LIMIT, TERMS_TEXT_LIMIT, check_text_limits
 
 BILLING_PERIODS = [
     ("monthly", "Monthly"),
@@ -221,6 +222,27 @@ class AftersalesContract(models.Model):
         "CHECK (date_end IS NULL OR date_end >= date_start)",
         "The end date of a contract cannot be before its start date.",
     )
+
+    @api.constrains("journal_id", "company_id")
+    def _check_journal(self):
+        """The fee invoices go to a sales journal of the contract's company, whatever the
+        client sends (the field's domain is the web client's only)."""
+        for contract in self.filtered("journal_id"):
+            journal = contract.journal_id.sudo()
+            if journal.type != "sale" or journal.company_id != contract.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Contract %(contract)s: journal %(journal)s is not a sales journal of "
+                        "%(company)s. Its customer invoices go to a sales journal only.",
+                        contract=contract.name,
+                        journal=journal.display_name,
+                        company=contract.company_id.name,
+                    )
+                )
+
+    @api.constrains("reference", "note")
+    def _check_printed_text_length(self):
+        check_text_limits(self, {"reference": NAME_TEXT_LIMIT, "note": TERMS_TEXT_LIMIT})
 
     @api.depends("partner_id")
     def _compute_partner_invoice_id(self):

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
+from .aftersales_text_guard import LINE_TEXT_LIMIT, check_text_limits
+
 
 class AftersalesContractLine(models.Model):
     """One line of a contract: what it bills, what it covers, or both.
@@ -280,6 +282,10 @@ class AftersalesContractLine(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
+    @api.constrains("name")
+    def _check_name_length(self):
+        check_text_limits(self, {"name": LINE_TEXT_LIMIT})
+
     @api.constrains("lot_id", "equipment_product_id")
     def _check_lot_product(self):
         for line in self.filtered("lot_id"):

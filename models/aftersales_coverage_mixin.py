@@ -325,6 +325,27 @@ class AftersalesCoverageMixin(models.AbstractModel):
             note = self.env._("Set by a manager. %(note)s", note=note)
         return note
 
+    @api.constrains("lot_id", "partner_id")
+    def _check_lot_customer(self):
+        """A serial registered to a customer serves that customer only, on a ticket as on
+        an intervention."""
+        for record in self:
+            for lot in record._aftersales_customer_lots():
+                owner = lot.aftersales_customer_id.commercial_partner_id
+                if owner and owner != record.commercial_partner_id:
+                    raise ValidationError(
+                        self.env._(
+                            "Serial %(lot)s belongs to another customer, not to %(customer)s.",
+                            lot=lot.name,
+                            customer=record.commercial_partner_id.display_name,
+                        )
+                    )
+
+    def _aftersales_customer_lots(self):
+        """The serials of the customer's that the record concerns."""
+        self.ensure_one()
+        return self.lot_id
+
     @api.constrains("contract_id", "partner_id", "company_id")
     def _check_contract_customer(self):
         for record in self.filtered("contract_id"):

@@ -56,6 +56,7 @@ class AftersalesIntervention(models.Model):
         "date_start",
         "date_end",
         "signed_on",
+        "signed_report_pending",
         "coverage_auto",
         "coverage_kind",
         "hour_bank_request",
@@ -211,6 +212,14 @@ class AftersalesIntervention(models.Model):
         "CHECK (date_end IS NULL OR date_start IS NULL OR date_end >= date_start)",
         "An intervention cannot finish before it started.",
     )
+
+    @api.constrains("lot_id", "lot_ids", "partner_id")
+    def _check_lot_customer(self):
+        return super()._check_lot_customer()
+
+    def _aftersales_customer_lots(self):
+        self.ensure_one()
+        return self.lot_id | self.lot_ids
 
     @api.depends("partner_id")
     def _compute_site_partner_id(self):

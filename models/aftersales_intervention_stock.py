@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
+from .aftersales_report_rows import ReportRow
+
 
 class AftersalesIntervention(models.Model):
     """Materials used and picked up: stock moves on real pickings.
@@ -391,8 +393,9 @@ class AftersalesIntervention(models.Model):
     # Service report and buttons
     # ------------------------------------------------------------------
     def _report_material_lines(self):
-        """The materials used and picked up, for the service report: a list of dicts
-        (kind, product, lot, qty, uom, destination), in the worksheet's order."""
+        """The materials used, picked up and scrapped, for the service report: a list of
+        ``ReportRow`` (kind, kind_label, product, lot, qty, uom, destination, vendor),
+        the used ones first, in the worksheet's order."""
         self.ensure_one()
         kinds = dict(
             self.env["stock.move"]._fields["aftersales_line_type"]._description_selection(self.env)
@@ -400,16 +403,16 @@ class AftersalesIntervention(models.Model):
         # sudo: the report shows the intervention's own lines to whoever may read it
         moves = self.sudo().material_move_ids | self.sudo().pickup_move_ids
         return [
-            {
-                "kind": move.aftersales_line_type,
-                "kind_label": kinds.get(move.aftersales_line_type, ""),
-                "product": move.product_id.display_name,
-                "lot": move.aftersales_lot_id.name or "",
-                "qty": move.quantity if move.state == "done" else move.product_uom_qty,
-                "uom": move.product_uom.name,
-                "destination": move.location_dest_id.display_name,
-                "vendor": move.aftersales_vendor_id.display_name or "",
-            }
+            ReportRow(
+                kind=move.aftersales_line_type,
+                kind_label=kinds.get(move.aftersales_line_type, ""),
+                product=move.product_id.display_name,
+                lot=move.aftersales_lot_id.name or "",
+                qty=move.quantity if move.state == "done" else move.product_uom_qty,
+                uom=move.product_uom.name,
+                destination=move.location_dest_id.display_name,
+                vendor=move.aftersales_vendor_id.display_name or "",
+            )
             for move in moves.sorted(lambda m: (m.aftersales_line_type != "used", m.id))
         ]
 

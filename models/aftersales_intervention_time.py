@@ -6,9 +6,14 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.intervals import Intervals
+from odoo.tools.misc import format_datetime
 
 TIME_TYPES = [("work", "Work"), ("travel", "Travel")]
 HOUR_KINDS = [("normal", "Normal"), ("overtime", "Overtime"), ("holiday", "Holiday")]
+# A time entry is dated within these years (the first included, the last not): a date
+# outside them is a typing error, and the calendars and time zones that split an entry
+# stop working near the years 1 and 9999.
+TIME_ENTRY_YEARS = (2000, 2100)
 
 
 def _hours(intervals):
@@ -105,13 +110,48 @@ class AftersalesInterventionTime(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
+        first, last = (datetime(year, 1, 1) for year in TIME_ENTRY_YEARS)
         for entry in self:
+            for date in (entry.date_start, entry.date_end):
+                if date and not first <= date < last:
+                    raise ValidationError(
+                        self.env._(
+                            "A time entry is dated between %(first)s and %(last)s: %(date)s "
+                            "is not.",
+                            first=TIME_ENTRY_YEARS[0],
+                            last=TIME_ENTRY_YEARS[1] - 1,
+                            date=date.isoformat(" "),
+                        )
+                    )
             if entry.date_end and entry.date_end < entry.date_start:
                 raise ValidationError(
                     self.env._("A time entry cannot end (%s) before it starts.", entry.date_end)
                 )
             if entry.date_end and entry.date_end == entry.date_start:
                 raise ValidationError(self.env._("A time entry cannot last zero minutes."))
+        self._check_length()
+
+    def _check_length(self):
+        """An entry lasts at most the company's longest time entry (a day by default):
+        its timesheet lines are written day by day."""
+        for entry in self.filtered("date_end"):
+            longest = entry.company_id.aftersales_time_entry_max_hours
+            hours = (entry.date_end - entry.date_start).total_seconds() / 3600
+            if hours > longest:
+                raise ValidationError(
+                    self.env._(
+                        "A time entry lasts at most %(longest)s hours (the company's setting): "
+                        "the entry of %(worker)s on %(intervention)s, from %(start)s to "
+                        "%(end)s, lasts %(hours)s hours. Correct its start or end, or record "
+                        "a longer job as several entries.",
+                        longest="%g" % longest,
+                        worker=(entry.employee_id or entry.vendor_id).name or "",
+                        intervention=entry.intervention_id.name,
+                        start=format_datetime(self.env, entry.date_start),
+                        end=format_datetime(self.env, entry.date_end),
+                        hours="%.1f" % hours,
+                    )
+                )
 
     @api.constrains("employee_id", "vendor_id", "intervention_id")
     def _check_worker(self):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .aftersales_field_policy import system_writes
+from .aftersales_text_guard import HTML_TEXT_LIMIT, check_text_limits
 
 # Fields a technician fills in while the intervention runs; once it is finished, only
 # a manager changes them, and the change is logged.
@@ -46,6 +47,10 @@ class AftersalesIntervention(models.Model):
         "CHECK (per_diem_days >= 0 AND travel_km >= 0)",
         "Per diem days and kilometres cannot be negative.",
     )
+
+    @api.constrains("work_done")
+    def _check_work_done_length(self):
+        check_text_limits(self, {"work_done": HTML_TEXT_LIMIT})
 
     @api.depends(
         "time_ids.hours",

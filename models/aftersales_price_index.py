@@ -1,6 +1,8 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
+
+from .aftersales_text_guard import NAME_TEXT_LIMIT, check_text_limits
 
 
 class AftersalesPriceIndex(models.Model):
@@ -23,6 +25,11 @@ class AftersalesPriceIndex(models.Model):
     active = fields.Boolean(default=True)
     value_ids = fields.One2many("aftersales.price.index.value", "index_id", string="Values")
     note = fields.Text(translate=True)
+
+    @api.constrains("name")
+    def _check_name_length(self):
+        """The contract prints the index's name."""
+        check_text_limits(self, {"name": NAME_TEXT_LIMIT})
 
     def _value_at(self, day):
         """The latest value published for a period starting on or before ``day``."""

@@ -2,7 +2,7 @@ import contextlib
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 
 from .aftersales_field_policy import system_writes
@@ -381,18 +381,7 @@ class AftersalesTicket(models.Model):
     # ------------------------------------------------------------------
     # Constraints
     # ------------------------------------------------------------------
-    @api.constrains("lot_id", "partner_id")
-    def _check_lot_customer(self):
-        for ticket in self.filtered("lot_id"):
-            owner = ticket.lot_id.aftersales_customer_id.commercial_partner_id
-            if owner and owner != ticket.commercial_partner_id:
-                raise ValidationError(
-                    self.env._(
-                        "Serial %(lot)s belongs to another customer, not to %(customer)s.",
-                        lot=ticket.lot_id.name,
-                        customer=ticket.commercial_partner_id.display_name,
-                    )
-                )
+    # the serial's customer: _check_lot_customer of aftersales.coverage.mixin
 
     # ------------------------------------------------------------------
     # Assignment

@@ -18,6 +18,9 @@ class ResConfigSettings(models.TransientModel):
     aftersales_van_negative_stock = fields.Boolean(
         related="company_id.aftersales_van_negative_stock", readonly=False
     )
+    aftersales_time_entry_max_hours = fields.Float(
+        related="company_id.aftersales_time_entry_max_hours", readonly=False
+    )
     aftersales_subcontract_product_id = fields.Many2one(
         related="company_id.aftersales_subcontract_product_id", readonly=False
     )

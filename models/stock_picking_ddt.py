@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .aftersales_text_guard import NAME_TEXT_LIMIT, check_text_limits
+
 DDT_SEQUENCE_CODE = "aftersales.ddt"
 
 
@@ -50,6 +52,10 @@ class StockPicking(models.Model):
         "CHECK (aftersales_packages >= 0 AND aftersales_gross_weight >= 0)",
         "The number of packages and the weight of a delivery note cannot be negative.",
     )
+
+    @api.constrains("aftersales_goods_appearance")
+    def _check_aftersales_goods_appearance_length(self):
+        check_text_limits(self, {"aftersales_goods_appearance": NAME_TEXT_LIMIT})
 
     @api.depends("picking_type_code", "location_dest_id.usage")
     def _compute_aftersales_ddt_needed(self):

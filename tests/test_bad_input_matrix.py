@@ -9,6 +9,7 @@ contracts and interventions, with their yearly ranges); no traceback shown to a 
 user.
 """
 
+import json
 import re
 from datetime import date, datetime
 
@@ -33,6 +34,8 @@ COUNTED_MODELS = (
     "aftersales.rate.card",
     "aftersales.rate.card.zone",
     "aftersales.intervention.charge",
+    "aftersales.intervention.time",
+    "account.analytic.line",
     "sale.order",
     "sale.order.line",
     "account.move",
@@ -612,7 +615,145 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 "doesn't have 'create' access to:\n- Expense",
             ),
             *self._expense_reinvoice_cases(),
+            *self._input_bound_orm_cases(),
         ]
+
+    def _input_bound_orm_cases(self):
+        """Free text printed on a PDF, time entries, numbers that are not finite, the
+        serial of another customer and the contract's journal."""
+        running = self.intervention_running.with_user(self.user_technician)
+        Time = self.env["aftersales.intervention.time"].with_user(self.user_technician)
+        entry = {
+            "intervention_id": self.intervention_bank.id,
+            "employee_id": self.intervention_bank.employee_ids.id,
+        }
+        return [
+            (
+                "intervention: a worksheet text of 2 MB",
+                lambda: running.write({"work_done": f"<p>{'word ' * 400_000}</p>"}),
+                ValidationError,
+                "Work Done of .* is too long to be printed: 2,000,007 characters",
+            ),
+            (
+                "intervention: a worksheet text above 20,000 characters",
+                lambda: running.write({"work_done": f"<p>{'x ' * 15_000}</p>"}),
+                ValidationError,
+                "too long to be printed: 29,999 characters, the limit is 20,000 characters",
+            ),
+            (
+                "intervention: a signer's name of 1,000 characters",
+                lambda: self.intervention_running.write({"signed_by": "G" * 1000}),
+                ValidationError,
+                "Signed By of .* is too long to be printed",
+            ),
+            (
+                "time entry: dated in the year 1",
+                lambda: Time.create(
+                    {
+                        **entry,
+                        "date_start": datetime(1, 1, 1, 8, 0),
+                        "date_end": datetime(1, 1, 1, 10, 0),
+                    }
+                ),
+                ValidationError,
+                "A time entry is dated between 2000 and 2099: 0001-01-01 08:00:00 is not",
+            ),
+            (
+                "time entry: dated in the year 9999",
+                lambda: Time.create(
+                    {
+                        **entry,
+                        "date_start": datetime(9999, 12, 31, 20, 0),
+                        "date_end": datetime(9999, 12, 31, 23, 0),
+                    }
+                ),
+                ValidationError,
+                "dated between 2000 and 2099: 9999-12-31 20:00:00 is not",
+            ),
+            (
+                "time entry: ten years long",
+                lambda: Time.create(
+                    {
+                        **entry,
+                        "date_start": datetime(2026, 4, 1, 8, 0),
+                        "date_end": datetime(2036, 4, 1, 8, 0),
+                    }
+                ),
+                ValidationError,
+                "A time entry lasts at most 24 hours .* lasts 87672.0 hours",
+            ),
+            (
+                "time entry: a running one stopped two days later",
+                lambda: Time.create({**entry, "date_start": datetime(2026, 4, 1, 8, 0)}).write(
+                    {"date_end": datetime(2026, 4, 3, 8, 0)}
+                ),
+                ValidationError,
+                "lasts at most 24 hours",
+            ),
+            (
+                "intervention: NaN kilometres",
+                lambda: running.write({"travel_km": float("nan")}),
+                ValidationError,
+                r"Travel \(km\) \(Intervention\) must be a finite number .* nan is not one",
+            ),
+            (
+                "intervention: infinite per diem days",
+                lambda: running.write({"per_diem_days": float("inf")}),
+                ValidationError,
+                "Per Diem Days .* must be a finite number",
+            ),
+            (
+                "intervention: 1e308 kilometres",
+                lambda: running.write({"travel_km": 1e308}),
+                ValidationError,
+                "at most 1,000,000,000,000; 1e\\+308 is not one",
+            ),
+            (
+                "charge: NaN coverage percentage",
+                lambda: self.charge.with_user(self.user_manager).write(
+                    {"coverage_kind": "contract", "coverage_percent": float("nan")}
+                ),
+                ValidationError,
+                r"Covered \(%\) \(Intervention Charge\) must be a finite number",
+            ),
+            (
+                "intervention: serial of another customer",
+                lambda: (
+                    self.env["aftersales.intervention"]
+                    .with_user(self.user_technician)
+                    .create(
+                        {
+                            "summary": "Visit",
+                            "partner_id": self.customer.id,
+                            "lot_id": self.lot_other.id,
+                        }
+                    )
+                ),
+                ValidationError,
+                "Serial AUR-0999 belongs to another customer, not to Bar Centrale",
+            ),
+            (
+                "intervention: another customer's serial among those of a visit",
+                lambda: running.write({"lot_ids": [Command.link(self.lot_other.id)]}),
+                ValidationError,
+                "Serial AUR-0999 belongs to another customer",
+            ),
+            (
+                "contract: a purchase journal",
+                lambda: self.contract.with_user(self.user_manager).write(
+                    {"journal_id": self._purchase_journal().id}
+                ),
+                ValidationError,
+                "is not a sales journal of",
+            ),
+        ]
+
+    def _purchase_journal(self):
+        return self.env["account.journal"].search(
+            [("type", "=", "purchase"), ("company_id", "=", self.company.id)], limit=1
+        ) or self.env["account.journal"].create(
+            {"name": "Vendor Bills (test)", "code": "TBILL", "type": "purchase"}
+        )
 
     def _expense_reinvoice_cases(self):
         """With sale_expense (auto-installed with Sales and Expenses): an expense on a
@@ -658,14 +799,17 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
     # JSON-RPC: what the web client (or a script) sends
     # ------------------------------------------------------------------
     def _call_kw(self, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        # json.dumps writes NaN and Infinity as a script may send them (requests refuses to)
         response = self.opener.post(
             f"{self.base_url()}/web/dataset/call_kw/{model}/{method}",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": 1,
-                "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-            },
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 200)
         return response.json()
@@ -1101,6 +1245,156 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
                 [("stock.picking", "write", [self.picking.ids, {"aftersales_packages": -1}])],
                 "ValidationError",
                 "cannot be negative",
+            ),
+            *self._input_bound_rpc_cases(),
+        ]
+
+    def _input_bound_rpc_cases(self):
+        """Free text printed on a PDF, time entries, numbers that are not finite (as JSON
+        tokens, as strings and as 1e308), the serial of another customer and the
+        contract's journal, as the web client or a script sends them."""
+        running = self.intervention_running.ids
+        entry = {
+            "intervention_id": self.intervention_bank.id,
+            "employee_id": self.intervention_bank.employee_ids.id,
+        }
+        return [
+            (
+                f"intervention: {value!r} in {name}",
+                "as_technician",
+                [("aftersales.intervention", "write", [running, {name: value}])],
+                "ValidationError",
+                "must be a finite number",
+            )
+            for name, value in (
+                ("travel_km", float("nan")),
+                ("travel_km", 1e308),
+                ("per_diem_days", float("inf")),
+                ("per_diem_days", "-inf"),
+                ("odometer_end", "NaN"),
+            )
+        ] + [
+            (
+                "intervention: a 400-digit integer in travel_km",
+                "as_technician",
+                [("aftersales.intervention", "write", [running, {"travel_km": 10**400}])],
+                "ValidationError",
+                "must be a finite number",
+            ),
+            (
+                "charge: NaN coverage percentage",
+                "as_manager",
+                [
+                    (
+                        "aftersales.intervention.charge",
+                        "write",
+                        [self.charge.ids, {"coverage_kind": "contract", "coverage_percent": "nan"}],
+                    )
+                ],
+                "ValidationError",
+                "must be a finite number",
+            ),
+            (
+                "contract line: infinite price",
+                "as_manager",
+                [
+                    (
+                        "aftersales.contract.line",
+                        "write",
+                        [self.contract.line_ids[:1].ids, {"price_unit": float("inf")}],
+                    )
+                ],
+                "ValidationError",
+                "must be a finite number",
+            ),
+            (
+                "time entry: dated in the year 9999",
+                "as_technician",
+                [
+                    (
+                        "aftersales.intervention.time",
+                        "create",
+                        [
+                            {
+                                **entry,
+                                "date_start": "9999-12-31 20:00:00",
+                                "date_end": "9999-12-31 23:00:00",
+                            }
+                        ],
+                    )
+                ],
+                "ValidationError",
+                "dated between 2000 and 2099",
+            ),
+            (
+                "time entry: ten years long",
+                "as_technician",
+                [
+                    (
+                        "aftersales.intervention.time",
+                        "create",
+                        [
+                            {
+                                **entry,
+                                "date_start": "2026-04-01 08:00:00",
+                                "date_end": "2036-04-01 08:00:00",
+                            }
+                        ],
+                    )
+                ],
+                "ValidationError",
+                "lasts at most 24 hours",
+            ),
+            (
+                "intervention: a worksheet text of 2 MB",
+                "as_technician",
+                [
+                    (
+                        "aftersales.intervention",
+                        "write",
+                        [running, {"work_done": f"<p>{'word ' * 400_000}</p>"}],
+                    )
+                ],
+                "ValidationError",
+                "is too long to be printed",
+            ),
+            (
+                "intervention: serial of another customer",
+                "as_technician",
+                [
+                    (
+                        "aftersales.intervention",
+                        "create",
+                        [
+                            {
+                                "summary": "Visit",
+                                "partner_id": self.customer.id,
+                                "lot_id": self.lot_other.id,
+                            }
+                        ],
+                    )
+                ],
+                "ValidationError",
+                "belongs to another customer",
+            ),
+            (
+                "contract: a purchase journal",
+                "as_manager",
+                [
+                    (
+                        "aftersales.contract",
+                        "create",
+                        [
+                            {
+                                "partner_id": self.customer.id,
+                                "date_start": "2026-01-01",
+                                "journal_id": self._purchase_journal().id,
+                            }
+                        ],
+                    )
+                ],
+                "ValidationError",
+                "is not a sales journal of",
             ),
         ]
 

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.tests import HttpCase, tagged
 
 from .common_intervention import AftersalesInterventionCase
@@ -40,15 +42,32 @@ class TestInterventionPortal(AftersalesInterventionCase, HttpCase):
         pdf = self.url_open(f"/my/interventions/{self.mine.id}?report_type=pdf&download=true")
         self.assertEqual(pdf.status_code, 200)
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
-        result = self.make_jsonrpc_request(
-            f"/my/interventions/{self.mine.id}/sign",
-            {"name": "Giulia Rossi", "signature": SIGNATURE},
-        )
+        cron = self.env.ref("aftersales.ir_cron_aftersales_signed_report")
+        Report = type(self.env["ir.actions.report"])
+        with patch.object(Report, "_render_qweb_pdf", side_effect=AssertionError("in request")):
+            result = self.make_jsonrpc_request(
+                f"/my/interventions/{self.mine.id}/sign",
+                {"name": "Giulia Rossi", "signature": SIGNATURE},
+            )
         self.assertTrue(result.get("force_refresh"), result)
         self.mine.invalidate_recordset()
         self.assertEqual(self.mine.signed_by, "Giulia Rossi")
         self.assertTrue(self.mine.signed_on)
-        self.assertTrue(self.mine.message_ids[0].attachment_ids)
+        # the signature is recorded at once, the signed PDF is queued for the cron job
+        self.assertIn("Service report signed by Giulia Rossi", self.mine.message_ids[0].body)
+        self.assertFalse(self.mine.message_ids.attachment_ids)
+        self.assertTrue(self.mine.signed_report_pending)
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        page = self.url_open(result["redirect_url"]).text
+        self.assertIn("will follow in a few minutes", page)
+        self.assertIn("is being prepared", page)
+        self._run_cron("aftersales.ir_cron_aftersales_signed_report")
+        self.mine.invalidate_recordset()
+        self.assertFalse(self.mine.signed_report_pending)
+        [attachment] = self.mine.message_ids.attachment_ids
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        self.assertIn(self.mine.name.replace("/", "-"), attachment.name)
+        self.assertIn(self.customer, self.mine.message_ids[0].notified_partner_ids)
         # signed once
         again = self.make_jsonrpc_request(
             f"/my/interventions/{self.mine.id}/sign", {"name": "Someone", "signature": SIGNATURE}
@@ -96,3 +115,14 @@ class TestInterventionPortal(AftersalesInterventionCase, HttpCase):
         self.assertNotEqual(response.status_code, 200)
         self.mine.invalidate_recordset()
         self.assertFalse(self.mine.signature)
+
+    def test_sign_with_a_name_too_long_is_refused_in_words(self):
+        self.authenticate("as_portal", "as_portal")
+        result = self.make_jsonrpc_request(
+            f"/my/interventions/{self.mine.id}/sign",
+            {"name": "G" * 100_000, "signature": SIGNATURE},
+        )
+        self.assertIn("too long to be printed", result["error"])
+        self.mine.invalidate_recordset()
+        self.assertFalse(self.mine.signature)
+        self.assertFalse(self.mine.signed_report_pending)
