@@ -205,6 +205,32 @@ class TestFieldPolicy(AftersalesChargeCase, AftersalesHttpCase):
                     with self.subTest(role=role, model=model._name, field=name):
                         self._assert_write_refused(record, name, role)
 
+    def test_system_fields_are_refused_over_json_2(self):
+        """The same declaration holds on the external API (``/json/2``, API key)."""
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(self.user_technician)
+            ._generate(scope="rpc", name="test", expiration_date=datetime.now() + timedelta(1))
+        )
+        visit = self._intervention(partner_id=self.customer_other.id)
+        for name in sorted(visit._policy_system_fields()):
+            field = visit._fields[name]
+            if field.type == "binary" or not field.store:
+                continue
+            with self.subTest(field=name), mute_logger("odoo.http"):
+                response = self.url_open(
+                    "/json/2/aftersales.intervention/write",
+                    data=json.dumps(
+                        {"ids": visit.ids, "vals": {name: self._wire_value(visit, name)}}
+                    ),
+                    headers={
+                        "Content-Type": "application/json",
+                        "Authorization": f"Bearer {key}",
+                    },
+                )
+                self.assertEqual(response.status_code, 403, response.text)
+                self.assertIn("cannot be written directly", response.json()["message"])
+
     def test_manager_fields_are_a_managers_after_creation(self):
         for model in self._policy_models():
             record = self._sample(model)
