@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-MONEY = "aftersales.group_aftersales_manager,account.group_account_invoice"
+from .aftersales_field_policy import MONEY_GROUPS
 
 
 class AftersalesIntervention(models.Model):
@@ -19,12 +19,12 @@ class AftersalesIntervention(models.Model):
 
     _inherit = "aftersales.intervention"
 
-    has_estimate = fields.Boolean(compute="_compute_estimate", groups=MONEY)
+    has_estimate = fields.Boolean(compute="_compute_estimate", groups=MONEY_GROUPS)
     estimate_amount = fields.Monetary(
         string="Estimate",
         currency_field="company_currency_id",
         compute="_compute_estimate",
-        groups=MONEY,
+        groups=MONEY_GROUPS,
         help="The untaxed estimate of the ticket's accepted quotation this intervention is "
         "billed on, as quoted.",
     )
@@ -32,7 +32,7 @@ class AftersalesIntervention(models.Model):
         string="Customer Pays less Estimate",
         currency_field="company_currency_id",
         compute="_compute_estimate",
-        groups=MONEY,
+        groups=MONEY_GROUPS,
         help="Positive when the work costs the customer more than estimated.",
     )
 
