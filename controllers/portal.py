@@ -7,7 +7,7 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from ..models.aftersales_ticket_portal import PORTAL_SUBJECT_MAX
+from ..models.aftersales_ticket_intake import PORTAL_SUBJECT_MAX
 
 
 class AftersalesCustomerPortal(CustomerPortal):

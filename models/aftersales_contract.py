@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .aftersales_field_policy import system_writes
-from .aftersales_text_guard import NAME_TEXT_LIMIT, TERMS_TEXT_LIMIT, check_text_limits
+from .aftersales_input_guard import NAME_TEXT_LIMIT, TERMS_TEXT_LIMIT, check_text_limits
 
 BILLING_PERIODS = [
     ("monthly", "Monthly"),
@@ -13,6 +13,7 @@ BILLING_PERIODS = [
     ("semiannual", "Semiannual"),
     ("annual", "Annual"),
 ]
+
 PERIOD_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3, "semiannual": 6, "annual": 12}
 
 
@@ -427,3 +428,47 @@ class AftersalesContract(models.Model):
     def _get_report_base_filename(self):
         self.ensure_one()
         return self.env._("Contract %s", self.name).replace("/", "_")
+
+    # ------------------------------------------------------------------
+    # The tickets a contract covers, for its smart button.
+    # ------------------------------------------------------------------
+
+    ticket_ids = fields.One2many(
+        "aftersales.ticket",
+        "contract_id",
+        string="Tickets",
+        groups="aftersales.group_aftersales_user",
+    )
+    ticket_count = fields.Integer(
+        compute="_compute_ticket_count", groups="aftersales.group_aftersales_user"
+    )
+
+    def _compute_ticket_count(self):
+        counts = dict(
+            self.env["aftersales.ticket"]._read_group(
+                [("contract_id", "in", self.ids)], ["contract_id"], ["__count"]
+            )
+        )
+        for contract in self:
+            contract.ticket_count = counts.get(contract, 0)
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "aftersales.aftersales_ticket_action"
+        )
+        action["domain"] = [("contract_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.partner_id.id, "create": False}
+        return action
+
+    # ------------------------------------------------------------------
+    # A serial is covered by one active contract at a time, also when a contract's
+    # dates or state change (the lines' own constraint only sees the lines' fields). The
+    # database refuses the rest (``aftersales.contract.line._lot_covered_once``).
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"date_start", "date_end", "state"} & set(vals):
+            self.filtered(lambda c: c.state == "active").line_ids._check_lot_not_covered_twice()
+        return res

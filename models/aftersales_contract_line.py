@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
+from odoo.fields import Command, Domain
 
-from .aftersales_text_guard import LINE_TEXT_LIMIT, check_text_limits
+from .aftersales_input_guard import LINE_TEXT_LIMIT, check_text_limits
 
 
 class AftersalesContractLine(models.Model):
@@ -358,4 +358,77 @@ class AftersalesContractLine(models.Model):
             return domain & Domain("lot_id", "=", lot.id)
         return (
             domain & Domain("lot_id", "=", False) & Domain("equipment_product_id", "=", product.id)
+        )
+
+    # ------------------------------------------------------------------
+    # The values of a contract line's preventive visit (see
+    # ``aftersales_contract_preventive.py``).
+    # ------------------------------------------------------------------
+
+    def _prepare_preventive_intervention_vals(self, year_start, index, slot):
+        self.ensure_one()
+        contract = self.contract_id
+        partner = contract.partner_id
+        what = self.lot_id.name or self.equipment_product_id.display_name or contract.name
+        return {
+            "summary": self.env._(
+                "Preventive visit %(index)s/%(count)s - %(what)s",
+                index=index,
+                count=self.preventive_visits,
+                what=what,
+            ),
+            "intervention_type": "preventive",
+            "company_id": contract.company_id.id,
+            "partner_id": partner.id,
+            "site_partner_id": partner.address_get(["delivery"])["delivery"],
+            "lot_id": self.lot_id.id,
+            "lot_ids": [Command.set(self.lot_id.ids)],
+            "product_id": self.equipment_product_id.id,
+            "contract_id": contract.id,
+            "contract_line_id": self.id,
+            "preventive_line_id": self.id,
+            "preventive_year_start": year_start,
+            "preventive_index": index,
+            "date_planned_start": slot[0],
+            "date_planned_end": slot[1],
+            "user_id": contract.user_id.id,
+        }
+
+    # ------------------------------------------------------------------
+    # What the help desk asks of a contract line.
+    # ------------------------------------------------------------------
+
+    def _covers(self, partner, day, lot=None, product=None):
+        """Python twin of ``_covering_domain`` for one line, used to split a batch search."""
+        self.ensure_one()
+        if self.partner_id != partner.commercial_partner_id or self.contract_state != "active":
+            return False
+        if not (self._coverage_start() <= day <= self._coverage_end()):
+            return False
+        if lot:
+            return self.lot_id == lot
+        return not self.lot_id and self.equipment_product_id == product
+
+    ticket_ids = fields.One2many("aftersales.ticket", "contract_line_id", string="Tickets")
+
+    @api.model
+    def _covering_domain_batch(self, partners, day, lots=None, products=None):
+        """A superset of ``_covering_domain`` for many customers and serials (or products)
+        on one day, in one compact domain; ``_covers`` then tells which line covers what.
+        (An OR of one ``_covering_domain`` per ticket costs more to build than to run.)"""
+        domain = Domain("contract_state", "=", "active") & Domain(
+            "partner_id", "in", partners.commercial_partner_id.ids
+        )
+        domain &= Domain("date_start", "<=", day) & (
+            Domain("date_end", "=", False) | Domain("date_end", ">=", day)
+        )
+        domain &= Domain("contract_id.date_start", "<=", day) & (
+            Domain("contract_id.date_end", "=", False) | Domain("contract_id.date_end", ">=", day)
+        )
+        if lots is not None:
+            return domain & Domain("lot_id", "in", lots.ids)
+        return (
+            domain
+            & Domain("lot_id", "=", False)
+            & Domain("equipment_product_id", "in", products.ids)
         )

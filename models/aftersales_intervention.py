@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .aftersales_field_policy import system_writes
 
@@ -10,6 +11,7 @@ INTERVENTION_TYPES = [
     ("remote", "Remote"),
     ("lab", "Lab"),
 ]
+
 INTERVENTION_STATES = [
     ("draft", "To Plan"),
     ("planned", "Planned"),
@@ -29,10 +31,19 @@ class AftersalesIntervention(models.Model):
     copy of a cost. Its coverage comes from ``aftersales.coverage.mixin``, the code that
     tickets use, or from the ticket it serves.
 
-    Concerns live in their own files: ``aftersales_intervention_planning.py``,
-    ``aftersales_intervention_worksheet.py``, ``aftersales_intervention_stock.py``,
-    ``aftersales_intervention_purchase.py``, ``aftersales_intervention_fleet.py``,
-    ``aftersales_intervention_portal.py`` and ``aftersales_contract_preventive.py``.
+    Its concerns live in their own files, in the order ``models/__init__.py`` imports
+    them (which no behaviour depends on: finishing is ``_finish_steps`` below):
+
+    - ``aftersales_intervention.py``: fields, numbering, states, the finish pipeline,
+      preventive visits' link to their contract line;
+    - ``_worksheet.py``: timers, work done, the signature and the service report;
+    - ``_planning.py``: planned dates, technicians, bookings, planned against executed;
+    - ``_stock.py``: materials from the van, pick-ups, scraps, replaced serials;
+    - ``_purchase.py``: the subcontractor's purchase order;
+    - ``_fleet.py``: vehicle and odometer;
+    - ``_costing.py``: charges, coverage and hour banks, margins, estimate against
+      actual; ``_costing_lines.py``: the charge lines of each kind of work;
+    - ``_billing.py``: sale orders and invoices; ``_cancel.py``: cancelling done work.
     """
 
     _name = "aftersales.intervention"
@@ -357,12 +368,60 @@ class AftersalesIntervention(models.Model):
         self._action_done()
         return True
 
+    # ------------------------------------------------------------------
+    # Finishing: one pipeline of named steps, in one transaction. Each concern extends
+    # the step it takes part in (calling ``super()`` first), never the pipeline, so
+    # that the order of the steps does not depend on the order the files are imported.
+    # ------------------------------------------------------------------
+    _finish_steps = (
+        "_finish_check",
+        "_finish_stop_timers",
+        "_finish_close",
+        "_finish_write_records",
+        "_finish_compute_charges",
+        "_finish_notify",
+    )
+
     def _action_done(self):
-        """Close the worksheets of ``self``; the worksheet, stock, purchase and fleet
-        concerns extend this to write their standard records, all in this transaction."""
+        """Finish ``self`` through ``_finish_steps``, in that order."""
+        for step in self._finish_steps:
+            getattr(self, step)()
+
+    def _finish_check(self):
+        """1. Refuse before anything is written: the signature the team requires
+        (worksheet), the materials and pick-ups (stock), the odometer (fleet)."""
+
+    def _finish_stop_timers(self):
+        """2. Stop the time entries still running (worksheet)."""
+
+    def _finish_close(self):
+        """3. The intervention is done, ended now unless its end was recorded."""
         with system_writes():
             self.filtered(lambda i: not i.date_end).write({"date_end": fields.Datetime.now()})
             self.write({"state": "done"})
+
+    def _finish_write_records(self):
+        """4. The standard records of the visit: the delivery and pick-up pickings,
+        scraps and replaced serials (stock), the odometer readings (fleet). Timesheets
+        and purchase orders are written as the work is recorded."""
+
+    def _finish_compute_charges(self):
+        """5. The charge lines, from the records above (costing); hour banks are drawn
+        here."""
+
+    def _finish_notify(self):
+        """6. The call's internal followers (its help desk agent, the team) learn on
+        the ticket that the visit is finished, as an internal note."""
+        # sudo: a technician finishes the visit of a call he may not read in full
+        for intervention in self.sudo().filtered("ticket_id"):
+            intervention.ticket_id.message_post(
+                body=self.env._(
+                    "Intervention %(name)s finished: %(summary)s",
+                    name=intervention.name,
+                    summary=intervention.summary,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def action_cancel(self):
         self._check_state(("draft", "planned", "in_progress"), self.env._("Cancel"))
@@ -375,3 +434,81 @@ class AftersalesIntervention(models.Model):
         with system_writes():
             self.write({"state": "draft"})
         return True
+
+    # ------------------------------------------------------------------
+    # A preventive visit knows its contract line, contract year and number in the year
+    # (see ``aftersales_contract_preventive.py``).
+    # ------------------------------------------------------------------
+
+    preventive_line_id = fields.Many2one(
+        "aftersales.contract.line",
+        index="btree_not_null",
+        ondelete="set null",
+        readonly=True,
+        copy=False,
+    )
+    preventive_contract_id = fields.Many2one(
+        related="preventive_line_id.contract_id",
+        string="Preventive Contract",
+        store=True,
+        index="btree_not_null",
+    )
+    preventive_year_start = fields.Date(
+        string="Contract Year", readonly=True, copy=False, help="Start of the contract year."
+    )
+    preventive_index = fields.Integer(string="Visit Number", readonly=True, copy=False)
+
+    # Generating twice, or concurrently, never makes a second copy of a visit.
+    _preventive_unique = models.UniqueIndex(
+        "(preventive_line_id, preventive_year_start, preventive_index)"
+        " WHERE (preventive_line_id IS NOT NULL AND state != 'cancel')",
+        "This preventive visit of the contract year exists already.",
+    )
+
+    @api.model
+    def _assign_numbers_batch(self, vals_list):
+        """Number many interventions as ``next_by_code`` would, with one query for all
+        the numbers of a standard sequence."""
+        todo = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        if not todo:
+            return
+        by_company = {}
+        for vals in todo:
+            by_company.setdefault(vals.get("company_id") or self.env.company.id, []).append(vals)
+        Sequence = self.env["ir.sequence"].sudo()
+        for company_id, company_vals in by_company.items():
+            sequence = Sequence.search(
+                [
+                    ("code", "=", "aftersales.intervention"),
+                    ("company_id", "in", [company_id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+            if not sequence:
+                continue
+            if sequence.implementation != "standard":
+                for vals in company_vals:
+                    vals["name"] = sequence._next()
+                continue
+            seq_name = f"ir_sequence_{sequence.id:03d}"
+            formatter = sequence
+            if sequence.use_date_range:
+                today = fields.Date.context_today(self)
+                date_range = self.env["ir.sequence.date_range"].sudo().search(
+                    [
+                        ("sequence_id", "=", sequence.id),
+                        ("date_from", "<=", today),
+                        ("date_to", ">=", today),
+                    ],
+                    limit=1,
+                ) or sequence._create_date_range_seq(today)
+                seq_name = f"ir_sequence_{sequence.id:03d}_{date_range.id:03d}"
+                formatter = sequence.with_context(
+                    ir_sequence_date_range=date_range.date_from, ir_sequence_date=today
+                )
+            self.env.cr.execute(
+                SQL("SELECT nextval(%s) FROM generate_series(1, %s)", seq_name, len(company_vals))
+            )
+            for vals, (number,) in zip(company_vals, self.env.cr.fetchall(), strict=True):
+                vals["name"] = formatter.get_next_char(number)

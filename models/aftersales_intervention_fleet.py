@@ -50,10 +50,14 @@ class AftersalesIntervention(models.Model):
             start, end = intervention.odometer_start, intervention.odometer_end
             intervention.odometer_km = end - start if start and end else 0.0
 
-    def _action_done(self):
-        # sudo: technicians drive and read the odometer; the fleet log is the system's
+    # sudo: technicians drive and read the odometer; the fleet log is the system's
+    def _finish_check(self):
+        res = super()._finish_check()
         self.sudo()._check_odometer_last_reading()
-        res = super()._action_done()
+        return res
+
+    def _finish_write_records(self):
+        res = super()._finish_write_records()
         self.sudo()._write_odometer_readings()
         return res
 

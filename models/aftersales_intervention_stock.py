@@ -1,10 +1,31 @@
+"""Rows that a model hands to a QWeb report, read only with the keys they have.
+
+A template reads a row with ``row.get('x')`` or ``row['x']``. A plain dict answers
+``None`` to a key it does not have, and the report prints an empty cell or a default
+("1 Units") with no one noticing. A ``ReportRow`` refuses any key it was not given, so
+a template that reads a key the model does not give fails to render, in the tests first.
+"""
+
 from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 
-from .aftersales_report_rows import ReportRow
+
+class ReportRow(dict):
+    """A dict whose ``get`` and ``[]`` raise ``KeyError`` for a key it does not hold."""
+
+    __slots__ = ()
+
+    def __missing__(self, key):
+        raise KeyError(
+            f"A report reads the key {key!r} of a row that has only {sorted(self)!r}: "
+            "the template and the model that fills it disagree."
+        )
+
+    def get(self, key, default=None):
+        return self[key]
 
 
 class AftersalesIntervention(models.Model):
@@ -257,11 +278,15 @@ class AftersalesIntervention(models.Model):
     # ------------------------------------------------------------------
     # Finishing: one delivery, one receipt, the scraps
     # ------------------------------------------------------------------
-    def _action_done(self):
+    def _finish_check(self):
+        res = super()._finish_check()
         self.check_access("write")
         self._check_materials()
         self.pickup_move_ids._check_aftersales_pickup()
-        res = super()._action_done()
+        return res
+
+    def _finish_write_records(self):
+        res = super()._finish_write_records()
         # sudo: the technician records materials; validating pickings and scraps and
         # moving contract lines and the warranty registry is the system's part of it.
         system = self.sudo()

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
-from .aftersales_text_guard import NAME_TEXT_LIMIT, check_text_limits
+from .aftersales_input_guard import NAME_TEXT_LIMIT, check_text_limits
 
 
 class AftersalesPriceIndex(models.Model):

@@ -8,16 +8,20 @@ from odoo.fields import Domain
 from .aftersales_field_policy import system_writes
 
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent"), ("3", "Critical")]
+
 CHANNELS = [("phone", "Phone"), ("email", "E-mail"), ("portal", "Portal"), ("web", "Web")]
+
+# Default priority from the covering line's response time (working hours).
+PRIORITY_BY_RESPONSE = [(4.0, "3"), (8.0, "2"), (24.0, "1")]
 
 
 class AftersalesTicket(models.Model):
     """A customer's call: which machine, what covers it, how urgent, who handles it.
 
     Concerns live in their own files: coverage resolution in
-    ``aftersales_ticket_coverage.py``, deadlines and the breach cron in
+    ``aftersales_ticket.py``, deadlines and the breach cron in
     ``aftersales_ticket_sla.py``, e-mail intake and notifications in
-    ``aftersales_ticket_mail.py``, quotations, returns and repairs in
+    ``aftersales_ticket_intake.py``, quotations, returns and repairs in
     ``aftersales_ticket_actions.py``.
 
     Every channel (web client, e-mail, portal, external API) goes through ``create``:
@@ -427,3 +431,46 @@ class AftersalesTicket(models.Model):
     def action_assign_to_me(self):
         self.write({"user_id": self.env.uid})
         return True
+
+    # ------------------------------------------------------------------
+    # Coverage of a call: the look-up itself is ``aftersales.coverage.mixin``, shared
+    # with interventions; a call is dated by when it came in (``_coverage_date_field``), and
+    # its coverage sets its default priority.
+    # ------------------------------------------------------------------
+
+    @api.depends("contract_line_id.response_hours", "lot_id.aftersales_criticality")
+    def _compute_priority(self):
+        for ticket in self:
+            priority = "0"
+            hours = ticket.contract_line_id.response_hours
+            if ticket.contract_line_id and hours:
+                priority = next((p for limit, p in PRIORITY_BY_RESPONSE if hours <= limit), "0")
+            ticket.priority = max(priority, ticket.lot_id.aftersales_criticality or "0")
+
+    # ------------------------------------------------------------------
+    # The interventions planned for a call.
+    # ------------------------------------------------------------------
+
+    intervention_ids = fields.One2many(
+        "aftersales.intervention", "ticket_id", string="Interventions"
+    )
+    intervention_count = fields.Integer(compute="_compute_intervention_count")
+
+    @api.depends("intervention_ids")
+    def _compute_intervention_count(self):
+        counts = dict(
+            self.env["aftersales.intervention"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.intervention_count = counts.get(ticket, 0)
+
+    def action_plan_intervention(self):
+        interventions = self.env["aftersales.intervention"].create(
+            [ticket._prepare_intervention_vals() for ticket in self]
+        )
+        return self._open_records(interventions, self.env._("Interventions"))
+
+    def action_view_interventions(self):
+        return self._open_records(self.intervention_ids, self.env._("Interventions"))

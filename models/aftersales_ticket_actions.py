@@ -11,7 +11,7 @@ class AftersalesTicket(models.Model):
 
     Each record is made from a ``_prepare_<thing>_vals()`` hook and linked both ways.
     The on-site intervention of the interventions issue plugs in through
-    ``_prepare_intervention_vals()`` (``aftersales_ticket_intervention.py``).
+    ``_prepare_intervention_vals()`` (``aftersales_ticket.py``).
     """
 
     _inherit = "aftersales.ticket"

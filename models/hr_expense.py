@@ -12,7 +12,7 @@ class HrExpense(models.Model):
 
     Linking it to an intervention gives it the contract's analytic distribution (unless
     it has one) and makes it a charge line of kind "expense" of the intervention
-    (``aftersales_intervention_expense.py``): its cost always counts in the
+    (``aftersales_intervention_costing_lines.py``): its cost always counts in the
     intervention's cost, and it is re-invoiced to the customer by that charge line, per
     its product's re-invoice policy. That charge line is the ONLY re-invoice path: an
     expense linked to an intervention is never re-invoiced on a sale order by Odoo's

@@ -1,4 +1,8 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .aftersales_input_guard import NAME_TEXT_LIMIT, check_text_limits
+
+DDT_SEQUENCE_CODE = "aftersales.ddt"
 
 
 class StockPicking(models.Model):
@@ -6,12 +10,16 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
+        done = self.filtered(lambda p: p.state == "done")
         # sudo: the storekeeper may validate the delivery (checked by super()); the
         # warranty registry and the order's contracts are the system's bookkeeping, and
         # neither is the storekeeper's to read or edit otherwise.
-        self.filtered(
-            lambda p: p.state == "done" and p.location_dest_id.usage == "customer"
+        done.filtered(
+            lambda p: p.location_dest_id.usage == "customer"
         ).sudo()._aftersales_on_delivered()
+        done.filtered(
+            lambda p: not p.aftersales_ddt_number and p._aftersales_is_customer_facing()
+        )._aftersales_assign_ddt_number()
         return res
 
     def _aftersales_on_delivered(self):
@@ -44,11 +52,152 @@ class StockPicking(models.Model):
         for line, lot in assignments:
             line.lot_id = lot
 
+    # ------------------------------------------------------------------
+    # Delivery notes (DDT, *documento di trasporto*) of the goods that leave the company
+    # for a customer or a supplier: a number progressive per company and year, given when
+    # the picking is validated, and the transport details the note prints.
+    #
+    # When Odoo's Italian ``l10n_it_stock_ddt`` numbers the picking, its number is the
+    # DDT number and no second one is drawn.
+    # ------------------------------------------------------------------
 
-class StockPickingIntervention(models.Model):
-    """Delivery notes and pick-ups of interventions."""
+    aftersales_ddt_number = fields.Char(
+        string="Delivery Note No.", copy=False, readonly=True, index="btree_not_null"
+    )
+    aftersales_ddt_date = fields.Date(string="Delivery Note Date", copy=False, readonly=True)
+    aftersales_transport_reason = fields.Selection(
+        [
+            ("sale", "Sale"),
+            ("repair", "Repair"),
+            ("warranty", "Warranty replacement"),
+            ("return", "Return"),
+            ("loan", "Loan for use"),
+        ],
+        string="Reason for Transport",
+        default="sale",
+    )
+    aftersales_carrier_id = fields.Many2one(
+        "res.partner",
+        string="Haulier",
+        help="The haulier who carries the goods; empty when the sender carries them.",
+    )
+    aftersales_goods_appearance = fields.Char(
+        string="Goods Appearance", help="Outward appearance of the goods, e.g. boxes, pallet."
+    )
+    aftersales_packages = fields.Integer(string="Packages", default=1)
+    aftersales_gross_weight = fields.Float(
+        string="Gross Weight (kg)",
+        digits="Stock Weight",
+        help="Empty: the weight of the products moved.",
+    )
+    aftersales_ddt_needed = fields.Boolean(
+        string="Needs a DDT", compute="_compute_aftersales_ddt_needed"
+    )
 
-    _inherit = "stock.picking"
+    _aftersales_ddt_positive = models.Constraint(
+        "CHECK (aftersales_packages >= 0 AND aftersales_gross_weight >= 0)",
+        "The number of packages and the weight of a delivery note cannot be negative.",
+    )
+
+    @api.constrains("aftersales_goods_appearance")
+    def _check_aftersales_goods_appearance_length(self):
+        check_text_limits(self, {"aftersales_goods_appearance": NAME_TEXT_LIMIT})
+
+    @api.depends("picking_type_code", "location_dest_id.usage")
+    def _compute_aftersales_ddt_needed(self):
+        for picking in self:
+            picking.aftersales_ddt_needed = picking._aftersales_is_customer_facing()
+
+    def _aftersales_is_customer_facing(self):
+        """Goods leaving the company's stock for a customer or a supplier travel with a
+        delivery note."""
+        self.ensure_one()
+        return self.location_dest_id.usage in ("customer", "supplier") and (
+            self.location_id.usage not in ("customer", "supplier")
+        )
+
+    def _aftersales_assign_ddt_number(self):
+        """Number the delivery notes: the Italian localisation's number when it gave one,
+        else the next of the company's yearly DDT sequence."""
+        italian = "l10n_it_ddt_number" in self._fields
+        for picking in self.sorted(lambda p: (p.date_done, p.id)):
+            day = fields.Date.context_today(picking, picking.date_done)
+            number = italian and picking.l10n_it_ddt_number
+            if not number:
+                sequence = self._aftersales_ddt_sequence(picking.company_id)
+                number = sequence.next_by_id(sequence_date=day)
+            picking.write({"aftersales_ddt_number": number, "aftersales_ddt_date": day})
+
+    @api.model
+    def _aftersales_ddt_sequence(self, company):
+        """The company's DDT sequence (numbers restart each year), made on first use."""
+        Sequence = self.env["ir.sequence"].sudo()
+        sequence = Sequence.search(
+            [("code", "=", DDT_SEQUENCE_CODE), ("company_id", "=", company.id)], limit=1
+        )
+        if not sequence:
+            sequence = Sequence.create(self._aftersales_prepare_ddt_sequence_vals(company))
+        return sequence
+
+    @api.model
+    def _aftersales_prepare_ddt_sequence_vals(self, company):
+        return {
+            "name": self.env._("Delivery notes (DDT) of %s", company.name),
+            "code": DDT_SEQUENCE_CODE,
+            "company_id": company.id,
+            "prefix": "DDT/%(range_year)s/",
+            "padding": 5,
+            "use_date_range": True,
+            "implementation": "no_gap",
+        }
+
+    def _aftersales_ddt_weight(self):
+        """The gross weight printed: the one entered, else the products' weight."""
+        self.ensure_one()
+        if self.aftersales_gross_weight:
+            return self.aftersales_gross_weight
+        return sum(move.product_id.weight * move.quantity for move in self.move_ids)
+
+    def _aftersales_ddt_lines(self):
+        """(product, description, lots, quantity, unit) per move, for the report."""
+        self.ensure_one()
+        return [
+            (
+                move.product_id,
+                move.description_picking or move.product_id.display_name,
+                ", ".join(move.move_line_ids.lot_id.mapped("name")),
+                move.quantity,
+                move.product_uom,
+            )
+            for move in self.move_ids.filtered(lambda m: m.quantity and m.state != "cancel")
+        ]
+
+    def action_print_aftersales_ddt(self):
+        return self.env.ref("aftersales.action_report_aftersales_ddt").report_action(
+            self, config=False
+        )
+
+    # ------------------------------------------------------------------
+    # Material returns of help desk tickets.
+    # ------------------------------------------------------------------
+
+    aftersales_ticket_id = fields.Many2one(
+        "aftersales.ticket",
+        string="Ticket",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+        groups="aftersales.group_aftersales_user",
+    )
+    aftersales_under_warranty = fields.Boolean(
+        string="Return Under Warranty",
+        copy=False,
+        help="Set from the ticket's coverage: ticked when the return is free of charge.",
+    )
+
+    # ------------------------------------------------------------------
+    # Delivery notes and pick-ups of interventions.
+    # ------------------------------------------------------------------
 
     aftersales_intervention_id = fields.Many2one(
         "aftersales.intervention",

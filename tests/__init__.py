@@ -33,3 +33,4 @@ from . import test_intervention_report
 from . import test_intervention_portal
 from . import test_intervention_executed
 from . import test_intervention_roles
+from . import test_intervention_finish

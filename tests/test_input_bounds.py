@@ -118,7 +118,7 @@ class TestInputBounds(AftersalesInterventionCase):
 
         with (
             patch.object(Report, "_render_qweb_pdf", render_but_the_first),
-            mute_logger("odoo.addons.aftersales.models.aftersales_intervention_report"),
+            mute_logger("odoo.addons.aftersales.models.aftersales_intervention_worksheet"),
         ):
             self._run_cron("aftersales.ir_cron_aftersales_signed_report")
         self.assertTrue(self.intervention.signed_report_pending, "kept for the next run")

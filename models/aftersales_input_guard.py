@@ -12,17 +12,23 @@ is refused with a message that says which text, how long it is and the limit:
 * a name or a reference: ``NAME_TEXT_LIMIT`` characters.
 """
 
+import math
 import re
 from textwrap import shorten
 
 from lxml import etree, html
 
+from odoo import api, models
 from odoo.exceptions import ValidationError
 
 HTML_TEXT_LIMIT = 20_000
+
 TERMS_TEXT_LIMIT = 60_000
+
 HTML_MARKUP_FACTOR = 10
+
 LINE_TEXT_LIMIT = 5_000
+
 NAME_TEXT_LIMIT = 200
 
 _SPACES = re.compile(r"\s+")
@@ -70,3 +76,68 @@ def check_text_limits(records, limits):
                         limit=limit_text,
                     )
                 )
+
+
+MODULE = "aftersales"
+
+NUMBER_TYPES = ("float", "monetary")
+
+# Above any quantity, hour count, distance, percentage or amount of a service business
+# (a thousand billion), and far below where a product of two of them stops being finite.
+NUMBER_LIMIT = 1e12
+
+
+def _as_number(value):
+    """``value`` as the float Odoo would store (infinity for an integer too large for a
+    float), or None when it is no number (Odoo's own conversion answers for those)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+    except ValueError:
+        return None
+
+
+def check_finite_numbers(records, vals_list, module=None):
+    """Refuse a value of ``vals_list`` (``create``/``write`` values of ``records``' model)
+    for a Float or Monetary field that is NaN, infinite or beyond ``NUMBER_LIMIT``.
+    ``module``: only the fields that this module declares."""
+    fields_ = records._fields
+    for vals in vals_list:
+        for name, value in vals.items():
+            field = fields_.get(name)
+            if field is None or field.type not in NUMBER_TYPES:
+                continue
+            if module and module not in field._modules:
+                continue
+            number = _as_number(value)
+            if number is None or (math.isfinite(number) and abs(number) <= NUMBER_LIMIT):
+                continue
+            env = records.env
+            raise ValidationError(
+                env._(
+                    "%(field)s (%(model)s) must be a finite number of at most %(limit)s; "
+                    "%(value)s is not one.",
+                    field=field._description_string(env),
+                    model=env["ir.model"].sudo()._get(records._name).name or records._description,
+                    limit=f"{NUMBER_LIMIT:,.0f}",
+                    value=repr(value[:40]) if isinstance(value, str) else f"{number:g}",
+                )
+            )
+
+
+class Base(models.AbstractModel):
+    """The check of every number the add-on declares, on every model."""
+
+    _inherit = "base"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_finite_numbers(self, vals_list, module=MODULE)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_finite_numbers(self, [vals], module=MODULE)
+        return super().write(vals)
