@@ -146,6 +146,21 @@ class TestDdt(DdtCase):
         action = picking.action_print_aftersales_ddt()
         self.assertEqual(action["type"], "ir.actions.report")
 
+    def test_report_logo_only_when_the_company_has_one(self):
+        """A company without a logo of its own prints none, not Odoo's "Your logo"
+        placeholder; its own logo prints."""
+        picking = self._deliver(["AUR-D40"])
+        report = self.env["ir.actions.report"]
+        self.company.logo = self.company._get_logo()  # Odoo's "Your logo" placeholder
+        self.assertTrue(self.company.uses_default_logo)
+        html = report._render_qweb_html("aftersales.action_report_aftersales_ddt", picking.ids)
+        self.assertNotIn('alt="Logo"', html[0].decode())
+        # a 1x1 PNG of the company's own
+        self.company.logo = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        self.assertFalse(self.company.uses_default_logo)
+        html = report._render_qweb_html("aftersales.action_report_aftersales_ddt", picking.ids)
+        self.assertIn('alt="Logo"', html[0].decode())
+
     def test_bad_packages_or_weight(self):
         picking = self._deliver(["AUR-D30"])
         for vals in ({"aftersales_packages": -1}, {"aftersales_gross_weight": -2.0}):
