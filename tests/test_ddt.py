@@ -156,7 +156,10 @@ class TestDdt(DdtCase):
         html = report._render_qweb_html("aftersales.action_report_aftersales_ddt", picking.ids)
         self.assertNotIn('alt="Logo"', html[0].decode())
         # a 1x1 PNG of the company's own
-        self.company.logo = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        self.company.logo = (
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA"
+            "WjR9awAAAABJRU5ErkJggg=="
+        )
         self.assertFalse(self.company.uses_default_logo)
         html = report._render_qweb_html("aftersales.action_report_aftersales_ddt", picking.ids)
         self.assertIn('alt="Logo"', html[0].decode())
