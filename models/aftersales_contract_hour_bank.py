@@ -3,7 +3,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_is_zero
 
-from .aftersales_hour_move import BANK_LABOUR_KINDS, CONSUMED_KINDS, CREDIT_KINDS
+from .aftersales_hour_move import CONSUMED_KINDS, CREDIT_KINDS
+from .aftersales_intervention_time import BANK_LABOUR_KINDS
 
 HOURS_PRECISION = 2
 

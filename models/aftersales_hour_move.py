@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_intervention_time import BANK_LABOUR_KINDS
+
 HOUR_MOVE_KINDS = [
     ("purchase", "Hours Bought"),
     ("topup", "Top-up"),
@@ -14,13 +16,6 @@ HOUR_MOVE_KINDS = [
 # gives back a consumption (consumed hours are the sum of both).
 CREDIT_KINDS = ("purchase", "topup", "carry_in")
 CONSUMED_KINDS = ("consumption", "reversal")
-# Kinds of labour a bank converts into bank hours (see the contract's factors).
-BANK_LABOUR_KINDS = [
-    ("normal", "Normal"),
-    ("overtime", "Overtime"),
-    ("holiday", "Public Holiday"),
-    ("travel", "Travel"),
-]
 
 
 class AftersalesHourMove(models.Model):

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import float_compare, float_round
 
 from .aftersales_field_policy import MANAGER_GROUP, MONEY_GROUPS
+from .aftersales_intervention_time import BANK_ORDER
 
 # The order of the lines on the form and the bill.
 CHARGE_SEQUENCES = {
@@ -17,9 +18,6 @@ CHARGE_SEQUENCES = {
     "expense": 70,
     "subcontract": 80,
 }
-
-# Kinds of hours drawn from an hour bank, in the order the bank pays them.
-BANK_ORDER = ("normal", "overtime", "holiday", "travel")
 
 # Which cost column a charge kind's cost adds to.
 COST_COLUMNS = {
