@@ -21,10 +21,16 @@ CONSUMED_KINDS = ("consumption", "reversal")
 class AftersalesHourMove(models.Model):
     """One line of an hour bank's ledger: hours in (bought, topped up, carried over) or
     out (consumed, expired, carried to the renewal). The balance of a bank is the sum of
-    its moves; nothing else stores it. Moves are written by the contract's API
-    (``_hour_bank_add``, ``_consume``, closing), never edited: a consumption drawn again
-    (the intervention's hours changed) is given back by a reversal move, so the ledger
-    keeps what was drawn, when and why."""
+    its moves, which the month summary (``aftersales.hour.bank.month``) keeps: this
+    model's create, write and unlink rebuild it in the same transaction.
+
+    Moves are written by the contract's API only (``_hour_bank_top_up``,
+    ``_hour_bank_draw``, ``_hour_bank_give_back``, ``_hour_bank_close``), which locks
+    the bank, writes its moves in one batch, returns what was covered and what was not,
+    and checks the low-balance alert again. Nobody edits a move: a consumption drawn
+    again (the intervention's hours changed) or taken back (the intervention cancelled,
+    or no longer paid by the bank) is given back by a reversal move, written by the
+    same API, so the ledger keeps what was drawn, when and why."""
 
     _name = "aftersales.hour.move"
     _inherit = ["aftersales.field.policy"]
