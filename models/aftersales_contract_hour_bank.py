@@ -244,14 +244,13 @@ class AftersalesContract(models.Model):
         )
         self.invalidate_recordset(["write_date", "write_uid"])
 
-    def _hour_bank_written(self, check_threshold=True):
+    def _hour_bank_written(self):
         """After each write to the ledger of these banks: their balances are read again
         and the low-balance alert is checked (sent, or armed again)."""
         self.invalidate_recordset(
             ["hour_bank_hours", "hour_bank_used", "hour_bank_expired", "hour_bank_remaining"]
         )
-        if check_threshold:
-            self._hour_bank_check_threshold()
+        self._hour_bank_check_threshold()
 
     def _hour_bank_top_up(self, hours, kind="topup", name=False, date=False):
         """Add ``hours`` to this bank: ``kind`` purchase (the hours sold with the
@@ -408,7 +407,7 @@ class AftersalesContract(models.Model):
         banks = moves.contract_id
         banks._hour_bank_lock()
         reversals = banks._hour_bank_create_reversals(moves)
-        banks._hour_bank_written(check_threshold=False)
+        banks._hour_bank_written()
         covered = defaultdict(float)
         for move in moves:
             covered[move.labour_kind] += move.worked_hours
@@ -419,7 +418,8 @@ class AftersalesContract(models.Model):
     # ------------------------------------------------------------------
     def _hour_bank_check_threshold(self):
         """Tell the customer and the responsible once when the balance falls below the
-        threshold; arm the alert again when it is topped up above it."""
+        threshold; arm the alert again when hours come back above it (a top-up, hours
+        given back, hours carried over). A closed or cancelled bank is not alerted."""
         if self.env.context.get("aftersales_hour_bank_no_alert"):
             return
         banks = self.filtered(lambda c: c.contract_kind == "hour_bank" and c.hour_bank_threshold)
@@ -432,7 +432,9 @@ class AftersalesContract(models.Model):
                 < 0
             )
         )
-        to_notify = low.filtered(lambda c: not c.hour_bank_low_notified)
+        to_notify = low.filtered(
+            lambda c: not c.hour_bank_low_notified and c.state not in ("closed", "cancel")
+        )
         rearmed = (banks - low).filtered("hour_bank_low_notified")
         if rearmed:
             rearmed.sudo().hour_bank_low_notified = False
@@ -488,7 +490,7 @@ class AftersalesContract(models.Model):
             else:
                 vals_list.append(bank._prepare_hour_move_vals(-left, "expiry"))
         moves = Move.sudo().create(vals_list)
-        banks._hour_bank_written(check_threshold=False)
+        banks._hour_bank_written()
         return HourBankSplit(moves.sudo(False), {}, {})
 
     def action_hour_bank_topup(self):

@@ -160,8 +160,8 @@ class AftersalesIntervention(models.Model):
 
     def _cancel_done(self):
         """Cancel done interventions (checked by ``_check_cancel_done``): give their
-        hours back (``contract._hour_bank_give_back``), credit what was invoiced. Returns
-        the credit notes."""
+        hours back (``contract._hour_bank_give_back``, which also arms the low-balance
+        alert again), credit what was invoiced. Returns the credit notes."""
         system = self.sudo()
         sale_lines = system.charge_ids.sale_line_id
         with system_writes():
@@ -170,9 +170,6 @@ class AftersalesIntervention(models.Model):
         hours_back = defaultdict(float)
         for move in consumption.contract_id._hour_bank_give_back(consumption).moves:
             hours_back[move.intervention_id.id] += move.hours
-        banks = system.hour_move_ids.contract_id
-        if banks:
-            banks._hour_bank_check_threshold()
         # cancelled, the interventions deliver nothing: what their lines invoiced is
         # now to be credited, and nothing else is left to invoice on them
         credit_notes = sale_lines.order_id._aftersales_credit_lines(sale_lines)

@@ -301,6 +301,43 @@ class TestHourBank(AftersalesCase):
         with self.assertRaisesRegex(UserError, "Unknown kind of top-up"):
             bank._hour_bank_top_up(2.0, kind="carry_in")
 
+    # ------------------------------------------------------------------
+    # Every write checks the alert again
+    # ------------------------------------------------------------------
+    def test_hours_given_back_arm_the_alert_again(self):
+        bank = self._create_bank(10.0, hour_bank_threshold=5.0)
+        drawn = bank._hour_bank_draw({"normal": 6.0})  # 4 left: below, alert
+        self.assertTrue(bank.hour_bank_low_notified)
+        self.assertEqual(len(bank.activity_ids), 1)
+        bank._hour_bank_give_back(drawn.moves)  # 10 left: armed again
+        self.assertFalse(bank.hour_bank_low_notified)
+        bank._hour_bank_draw({"normal": 6.0})  # below again: a second alert
+        self.assertEqual(len(bank.activity_ids), 2)
+
+    def test_redraw_checks_the_alert_once_on_the_final_balance(self):
+        bank = self._create_bank(10.0, hour_bank_threshold=5.0)
+        drawn = bank._hour_bank_draw({"normal": 6.0})  # 4 left: below, alert
+        # drawn again with half an hour more: given back (10 left), drawn (3.5 left),
+        # still below: no second alert
+        bank._hour_bank_draw({"normal": 6.5}, replacing=drawn.moves)
+        self.assertTrue(bank.hour_bank_low_notified)
+        self.assertEqual(len(bank.activity_ids), 1)
+
+    def test_hours_carried_over_arm_the_renewal_alert(self):
+        bank = self._create_bank(
+            10.0, hour_bank_threshold=5.0, hour_bank_end="carry", renewal_type="proposal"
+        )
+        bank._hour_bank_draw({"normal": 4.0})  # 6 left: above
+        successor = bank._renew(date(2026, 10, 1))
+        # the renewal starts empty, below its threshold: alerted at creation
+        self.assertTrue(successor.hour_bank_low_notified)
+        bank.action_close()
+        # 6 h carried over: the renewal is above its threshold again; the closed bank,
+        # at 0 h, is not alerted
+        self.assertEqual(successor.hour_bank_remaining, 6.0)
+        self.assertFalse(successor.hour_bank_low_notified)
+        self.assertFalse(bank.hour_bank_low_notified)
+
 
 @tagged("post_install", "-at_install")
 class TestHourBankGeneration(AftersalesCase):
