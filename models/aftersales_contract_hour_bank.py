@@ -6,13 +6,21 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_is_zero
 
-from .aftersales_hour_move import CONSUMED_KINDS, CREDIT_KINDS
 from .aftersales_intervention_time import BANK_LABOUR_KINDS
 
 HOURS_PRECISION = 2
 # What a top-up adds: the hours sold with the contract, or a manager's top-up. The hours
 # carried over from the previous term come in when that term closes.
 TOP_UP_KINDS = ("purchase", "topup")
+# The operators the hours left can be searched with, as Python comparisons.
+BALANCE_OPERATORS = {
+    "<": lambda hours, value: hours < value,
+    "<=": lambda hours, value: hours <= value,
+    ">": lambda hours, value: hours > value,
+    ">=": lambda hours, value: hours >= value,
+    "=": lambda hours, value: hours == value,
+    "!=": lambda hours, value: hours != value,
+}
 
 
 class HourBankSplit(NamedTuple):
@@ -40,7 +48,9 @@ class AftersalesContract(models.Model):
     renewal). Each one locks the banks it writes (``_hour_bank_lock``), so that two
     interventions finished at the same time cannot overdraw a bank, reads the balance
     after the lock, writes its moves in one batch, checks the low-balance alert again
-    and returns a ``HourBankSplit``."""
+    and returns a ``HourBankSplit``. Bought, used and remaining hours are read from the
+    month summary that the ledger keeps (``aftersales.hour.bank.month``), never by
+    summing every move."""
 
     _inherit = "aftersales.contract"
 
@@ -121,62 +131,86 @@ class AftersalesContract(models.Model):
         return contracts
 
     # ------------------------------------------------------------------
-    # Balance, from the ledger
+    # Balance, from the month summary of the ledger
     # ------------------------------------------------------------------
-    def _hour_bank_sums(self):
-        """{contract id: {move kind: hours}} for these contracts, in one query."""
-        sums = {}
+    # The ledger's own create, write and unlink rebuild the summary of their banks, in
+    # the same transaction (``aftersales.hour.bank.month._refresh``): it is up to date
+    # whenever it is read, and a bank's balance is the hours left at its last month.
+    def _hour_bank_totals(self):
+        """{contract id: {"bought", "carried_in", "consumed", "expired", "carried_out",
+        "remaining": hours}} of these contracts, in one query on the month summary."""
         ids = [cid for cid in self._origin.ids if cid]
         if not ids:
-            return sums
-        Move = self.env["aftersales.hour.move"].sudo()
-        Move.flush_model()
-        for contract, kind, hours in Move._read_group(
-            [("contract_id", "in", ids)], ["contract_id", "kind"], ["hours:sum"]
+            return {}
+        columns = ("bought", "carried_in", "consumed", "expired", "carried_out", "remaining")
+        totals = {}
+        for contract, is_last, *sums in (
+            self.env["aftersales.hour.bank.month"]
+            .sudo()
+            ._read_group(
+                [("contract_id", "in", ids)],
+                ["contract_id", "is_last"],
+                [f"{column}_hours:sum" for column in columns],
+            )
         ):
-            sums.setdefault(contract.id, {})[kind] = hours
-        return sums
+            by_column = totals.setdefault(contract.id, dict.fromkeys(columns, 0.0))
+            for column, hours in zip(columns[:-1], sums[:-1], strict=True):
+                by_column[column] += hours
+            if is_last:
+                by_column["remaining"] = sums[-1]
+        return totals
 
     def _hour_bank_balance(self):
-        """{contract id: hours left}, read from the ledger now (not from the cache, which
-        an inverse being run protects)."""
-        return {cid: sum(by_kind.values()) for cid, by_kind in self._hour_bank_sums().items()}
+        """{contract id: hours left}, read from the month summary now (not from the
+        cache, which an inverse being run protects), in one query."""
+        ids = [cid for cid in self._origin.ids if cid]
+        if not ids:
+            return {}
+        rows = (
+            self.env["aftersales.hour.bank.month"]
+            .sudo()
+            ._read_group(
+                [("contract_id", "in", ids), ("is_last", "=", True)],
+                ["contract_id"],
+                ["remaining_hours:sum"],
+            )
+        )
+        return {contract.id: hours for contract, hours in rows}
 
     @api.depends("hour_move_ids.hours", "hour_move_ids.kind")
     def _compute_hour_bank_balance(self):
-        sums = self._hour_bank_sums()
+        totals = self._hour_bank_totals()
         for contract in self:
-            by_kind = sums.get(contract._origin.id, {})
-            contract.hour_bank_hours = sum(by_kind.get(kind, 0.0) for kind in CREDIT_KINDS)
-            contract.hour_bank_used = -sum(by_kind.get(kind, 0.0) for kind in CONSUMED_KINDS)
-            contract.hour_bank_expired = -by_kind.get("expiry", 0.0) - by_kind.get("carry_out", 0.0)
-            contract.hour_bank_remaining = sum(by_kind.values())
+            by_column = totals.get(contract._origin.id, {})
+            contract.hour_bank_hours = by_column.get("bought", 0.0) + by_column.get(
+                "carried_in", 0.0
+            )
+            contract.hour_bank_used = by_column.get("consumed", 0.0)
+            contract.hour_bank_expired = by_column.get("expired", 0.0) + by_column.get(
+                "carried_out", 0.0
+            )
+            contract.hour_bank_remaining = by_column.get("remaining", 0.0)
 
     def _search_hour_bank_remaining(self, operator, value):
-        if operator not in ("<", "<=", ">", ">=", "=", "!="):
+        """Banks by their hours left: a condition on the last month of their summary,
+        inside the search's own query; a contract without moves has 0 h left."""
+        if operator not in BALANCE_OPERATORS:
             return NotImplemented
         value = value or 0.0
-        matches = {
-            "<": lambda x: x < value,
-            "<=": lambda x: x <= value,
-            ">": lambda x: x > value,
-            ">=": lambda x: x >= value,
-            "=": lambda x: x == value,
-            "!=": lambda x: x != value,
-        }[operator]
-        # sum per bank, then a plain id domain; a contract without moves has 0 h left
-        Move = self.env["aftersales.hour.move"].sudo()
-        balances = dict(Move._read_group(Domain.TRUE, ["contract_id"], ["hours:sum"]))
-        if matches(0.0):
-            excluded = [c.id for c, hours in balances.items() if not matches(hours)]
-            return Domain("id", "not in", excluded)
-        return Domain("id", "in", [c.id for c, hours in balances.items() if matches(hours)])
+        Month = self.env["aftersales.hour.bank.month"].sudo()
+        last_month = Domain("is_last", "=", True)
+        condition = Domain("remaining_hours", operator, value)
+        if BALANCE_OPERATORS[operator](0.0, value):
+            others = Month._search(last_month & ~condition)
+            return Domain("id", "not in", others.subselect("contract_id"))
+        matching = Month._search(last_month & condition)
+        return Domain("id", "in", matching.subselect("contract_id"))
 
     def _inverse_hour_bank_hours(self):
         """Raising the prepaid hours by hand records the difference as a top-up."""
         for contract in self:
-            current = contract._hour_bank_sums().get(contract.id, {})
-            current = sum(current.get(kind, 0.0) for kind in CREDIT_KINDS)
+            current = contract._hour_bank_totals().get(contract.id, {})
+            current = current.get("bought", 0.0) + current.get("carried_in", 0.0)
             delta = contract.hour_bank_hours - current
             if float_is_zero(delta, precision_digits=HOURS_PRECISION):
                 continue

@@ -12,10 +12,6 @@ HOUR_MOVE_KINDS = [
     ("expiry", "Expiry"),
     ("carry_out", "Carried Over to the Renewal"),
 ]
-# Kinds that add hours to a bank; the others draw from it, but for a reversal, which
-# gives back a consumption (consumed hours are the sum of both).
-CREDIT_KINDS = ("purchase", "topup", "carry_in")
-CONSUMED_KINDS = ("consumption", "reversal")
 
 
 class AftersalesHourMove(models.Model):

@@ -1,11 +1,13 @@
 from datetime import date
+from unittest.mock import patch
 
 import psycopg2
 
+from odoo import sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, tagged, users
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import AftersalesCase, load_migration
 
@@ -210,6 +212,11 @@ class TestHourBank(AftersalesCase):
         )
         module = load_migration("migrations/19.0.1.1.0/post-migrate_hour_bank_ledger.py")
         module.migrate(cr, "19.0.1.0.0")
+        # upgrading from 19.0.1.0.0 runs the next version's script too: it sums the new
+        # ledgers by month, where the balances are read
+        load_migration("migrations/19.0.1.2.0/post-migrate_report_summaries.py").migrate(
+            cr, "19.0.1.0.0"
+        )
         self.env.invalidate_all()
         self.assertEqual(
             (bank.hour_bank_hours, bank.hour_bank_used, bank.hour_bank_remaining),
@@ -337,6 +344,63 @@ class TestHourBank(AftersalesCase):
         self.assertEqual(successor.hour_bank_remaining, 6.0)
         self.assertFalse(successor.hour_bank_low_notified)
         self.assertFalse(bank.hour_bank_low_notified)
+
+    # ------------------------------------------------------------------
+    # The balance comes from the month summary
+    # ------------------------------------------------------------------
+    def _coverage_balance_queries(self, draws):
+        """The queries of a ticket's coverage look-up and note (the hours left) with a
+        bank of ``draws`` consumptions."""
+        bank = self._create_bank(1000.0)
+        for day in range(draws):
+            bank._hour_bank_draw({"normal": 0.5}, date=date(2026, 1 + day % 3, 1 + day % 28))
+        self.assertEqual(len(bank.hour_move_ids), draws + 1)
+        ticket = self.env["aftersales.ticket"].create(
+            {"partner_id": self.customer.id, "subject": "Grinder noisy"}
+        )
+        self.env.invalidate_all()
+        queries = []
+        execute = sql_db.Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=None):
+            queries.append(str(query.code if isinstance(query, SQL) else query))
+            return execute(cr, query, params, log_exceptions)
+
+        with patch.object(sql_db.Cursor, "execute", spy), self.assertQueryCount(8):
+            found = ticket._coverage_lookup()
+            note = ticket.coverage_note
+        self.assertEqual(found[ticket], ("hour_bank", False, bank))
+        self.assertIn("%g h left" % (1000 - 0.5 * draws), note)
+        return queries
+
+    def test_coverage_balance_read_does_not_grow_with_the_ledger(self):
+        for draws in (10, 200):
+            with self.subTest(draws=draws):
+                queries = self._coverage_balance_queries(draws)
+                # the balance is the month summary's: the ledger itself is not read
+                self.assertFalse([q for q in queries if "aftersales_hour_move" in q])
+
+    def test_search_by_hours_left(self):
+        empty = self._create_bank(0.0)
+        bank = self._create_bank(3.0)
+        bank._hour_bank_draw({"normal": 1.0})  # 2 left
+        Contract = self.env["aftersales.contract"]
+        ids = (empty | bank).ids
+        for operator, value, expected in (
+            (">", 0, bank),
+            (">=", 2.0, bank),
+            ("<", 2.0, empty),
+            ("<=", 2.0, empty | bank),
+            ("=", 0, empty),
+            ("=", 2.0, bank),
+            ("!=", 0, bank),
+            ("!=", 2.0, empty),
+        ):
+            with self.subTest(operator=operator, value=value):
+                found = Contract.search(
+                    [("id", "in", ids), ("hour_bank_remaining", operator, value)]
+                )
+                self.assertEqual(found, expected)
 
 
 @tagged("post_install", "-at_install")
