@@ -49,14 +49,18 @@ class AftersalesContract(models.Model):
         contract_vals.pop("hour_bank_hours", None)  # the hours bought are a ledger move
         vals = {
             **contract_vals,
-            **template._prepare_hour_bank_vals(fee_vals),
             "partner_id": partner.id,
             "company_id": company.id,
             "date_start": date_start,
             "line_ids": lines,
             **(extra or {}),
         }
-        return {"vals": vals, "template": template, "first_period_billed": first_period_billed}
+        return {
+            "vals": vals,
+            "template": template,
+            "first_period_billed": first_period_billed,
+            "hours_bought": template._hour_bank_purchase_hours(fee_vals),
+        }
 
     def _create_generated(self, plans):
         """Create the planned contracts in one batch; activate those the template wants."""
@@ -67,6 +71,10 @@ class AftersalesContract(models.Model):
         # creation itself is the system's, as sale_stock does with procurements.
         contracts = self.sudo().create([plan["vals"] for plan in plans])
         for contract, plan in zip(contracts, plans, strict=True):
+            if plan["hours_bought"]:
+                contract._hour_bank_top_up(
+                    plan["hours_bought"], kind="purchase", name=plan["template"].name
+                )
             if plan["first_period_billed"]:
                 contract._skip_first_period()
             contract.message_post_with_source(

@@ -1,7 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
-from odoo.fields import Command
 
 from .aftersales_contract import BILLING_PERIODS
 from .aftersales_contract_renewal import ADJUSTMENT_METHODS, RENEWAL_TYPES
@@ -136,18 +135,15 @@ class AftersalesContractTemplate(models.Model):
             vals["note"] = self.note
         return vals
 
-    def _prepare_hour_bank_vals(self, fee_vals):
-        """The hours bought with an hour bank sold as ``fee_vals`` (hours per unit sold):
-        the ledger's first move, made once, with the contract the sale or invoice makes."""
+    def _hour_bank_purchase_hours(self, fee_vals):
+        """The hours bought with an hour bank sold as ``fee_vals`` (hours per unit
+        sold): the first move of the ledger, which the contract made from the sale or
+        invoice writes once (``_hour_bank_top_up``)."""
         self.ensure_one()
         if self.contract_kind != "hour_bank":
-            return {}
+            return 0.0
         units = sum(vals.get("quantity", 1.0) for vals in fee_vals) or 1.0
-        hours = self.hour_bank_hours * units
-        if hours <= 0:
-            return {}
-        move = {"kind": "purchase", "hours": hours, "name": self.name}
-        return {"hour_move_ids": [Command.create(move)]}
+        return max(self.hour_bank_hours * units, 0.0)
 
     def _prepare_coverage_vals(self):
         """Coverage terms of a covered-equipment line."""

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .aftersales_intervention_time import BANK_LABOUR_KINDS
+
 HOUR_MOVE_KINDS = [
     ("purchase", "Hours Bought"),
     ("topup", "Top-up"),
@@ -10,26 +12,21 @@ HOUR_MOVE_KINDS = [
     ("expiry", "Expiry"),
     ("carry_out", "Carried Over to the Renewal"),
 ]
-# Kinds that add hours to a bank; the others draw from it, but for a reversal, which
-# gives back a consumption (consumed hours are the sum of both).
-CREDIT_KINDS = ("purchase", "topup", "carry_in")
-CONSUMED_KINDS = ("consumption", "reversal")
-# Kinds of labour a bank converts into bank hours (see the contract's factors).
-BANK_LABOUR_KINDS = [
-    ("normal", "Normal"),
-    ("overtime", "Overtime"),
-    ("holiday", "Public Holiday"),
-    ("travel", "Travel"),
-]
 
 
 class AftersalesHourMove(models.Model):
     """One line of an hour bank's ledger: hours in (bought, topped up, carried over) or
     out (consumed, expired, carried to the renewal). The balance of a bank is the sum of
-    its moves; nothing else stores it. Moves are written by the contract's API
-    (``_hour_bank_add``, ``_consume``, closing), never edited: a consumption drawn again
-    (the intervention's hours changed) is given back by a reversal move, so the ledger
-    keeps what was drawn, when and why."""
+    its moves, which the month summary (``aftersales.hour.bank.month``) keeps: this
+    model's create, write and unlink rebuild it in the same transaction.
+
+    Moves are written by the contract's API only (``_hour_bank_top_up``,
+    ``_hour_bank_draw``, ``_hour_bank_give_back``, ``_hour_bank_close``), which locks
+    the bank, writes its moves in one batch, returns what was covered and what was not,
+    and checks the low-balance alert again. Nobody edits a move: a consumption drawn
+    again (the intervention's hours changed) or taken back (the intervention cancelled,
+    or no longer paid by the bank) is given back by a reversal move, written by the
+    same API, so the ledger keeps what was drawn, when and why."""
 
     _name = "aftersales.hour.move"
     _inherit = ["aftersales.field.policy"]

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
@@ -158,18 +160,16 @@ class AftersalesIntervention(models.Model):
 
     def _cancel_done(self):
         """Cancel done interventions (checked by ``_check_cancel_done``): give their
-        hours back, credit what was invoiced. Returns the credit notes."""
+        hours back (``contract._hour_bank_give_back``, which also arms the low-balance
+        alert again), credit what was invoiced. Returns the credit notes."""
         system = self.sudo()
         sale_lines = system.charge_ids.sale_line_id
         with system_writes():
             self.write({"state": "cancel"})
-        given_back = {
-            intervention: intervention._hour_bank_give_back(intervention._hour_bank_consumption())
-            for intervention in system
-        }
-        banks = system.hour_move_ids.contract_id
-        if banks:
-            banks._hour_bank_check_threshold()
+        consumption = system._hour_bank_consumption()
+        hours_back = defaultdict(float)
+        for move in consumption.contract_id._hour_bank_give_back(consumption).moves:
+            hours_back[move.intervention_id.id] += move.hours
         # cancelled, the interventions deliver nothing: what their lines invoiced is
         # now to be credited, and nothing else is left to invoice on them
         credit_notes = sale_lines.order_id._aftersales_credit_lines(sale_lines)
@@ -182,7 +182,7 @@ class AftersalesIntervention(models.Model):
                 body=self.env._(
                     "Cancelled after it was done. Hours given back to the hour bank: "
                     "%(hours)s h. Credit notes: %(credit_notes)s.",
-                    hours="%g" % round(sum(given_back[intervention].mapped("hours")), 2),
+                    hours="%g" % round(hours_back[intervention.id], 2),
                     credit_notes=", ".join(credited.mapped("display_name"))
                     or self.env._("none, nothing was invoiced"),
                 ),

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 from .aftersales_field_policy import MONEY_GROUPS, system_writes
+from .aftersales_intervention_time import LABOUR_KINDS
 
 CHARGE_KINDS = [
     ("callout", "Call-out"),
@@ -14,7 +15,6 @@ CHARGE_KINDS = [
     ("expense", "Expenses"),
     ("subcontract", "Subcontracting"),
 ]
-LABOUR_KINDS = [("normal", "Normal"), ("overtime", "Overtime"), ("holiday", "Public Holiday")]
 # Who pays the covered share of a line; the customer pays the rest.
 CHARGE_PAYERS = [
     ("contract", "Contract"),

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tools import float_compare, float_round
 
 from .aftersales_field_policy import MANAGER_GROUP, MONEY_GROUPS
+from .aftersales_intervention_time import BANK_ORDER
 
 # The order of the lines on the form and the bill.
 CHARGE_SEQUENCES = {
@@ -17,9 +18,6 @@ CHARGE_SEQUENCES = {
     "expense": 70,
     "subcontract": 80,
 }
-
-# Kinds of hours drawn from an hour bank, in the order the bank pays them.
-BANK_ORDER = ("normal", "overtime", "holiday", "travel")
 
 # Which cost column a charge kind's cost adds to.
 COST_COLUMNS = {
@@ -240,7 +238,7 @@ class AftersalesIntervention(models.Model):
     def _apply_charge_coverage(self, vals_list):
         """Who pays each line (``aftersales.coverage.mixin._charge_coverage``), in one
         place for every kind; an hour bank pays labour and travel time by drawing their
-        hours, the hours it cannot cover are the customer's."""
+        hours (``_apply_hour_bank``), the hours it cannot cover are the customer's."""
         self.ensure_one()
         result, bank_vals = [], []
         for vals in vals_list:
@@ -260,8 +258,10 @@ class AftersalesIntervention(models.Model):
 
     def _apply_hour_bank(self, vals_list):
         """Draw the billable hours of these labour and travel-time lines from the
-        contract's bank; each line splits into the part the bank pays (100%, linked to
-        its move) and the overage, billed to the customer at the rate card."""
+        contract's bank (``_draw_hour_bank``) and split each line as the draw says: the
+        covered hours are lines paid 100% by the bank, linked to its move, and the
+        overage lines of the customer's, at the rate card. Lines of one kind of bank
+        hours take the covered hours first, in the order the bank pays them."""
         self.ensure_one()
         request = defaultdict(float)
         for vals in vals_list:
@@ -271,12 +271,12 @@ class AftersalesIntervention(models.Model):
             for kind in BANK_ORDER
             if request.get(kind)
         }
-        moves = self._hour_bank_draw(request)
-        covered = defaultdict(float)
-        move_of = {}
-        for move in moves:
-            covered[move.labour_kind] += move.worked_hours
-            move_of[move.labour_kind] = move
+        split = self._draw_hour_bank(request)
+        move_of = {move.labour_kind: move for move in split.moves}
+        left = {
+            "hour_bank": defaultdict(float, split.covered),
+            "customer": defaultdict(float, split.overage),
+        }
         vals_list = sorted(
             vals_list,
             key=lambda v: (
@@ -287,14 +287,15 @@ class AftersalesIntervention(models.Model):
         result = []
         for vals in vals_list:
             kind = self._bank_kind(vals)
-            quantity = vals["quantity"]
-            take = min(quantity, max(covered[kind], 0.0))
-            covered[kind] -= take
+            quantity, rest = vals["quantity"], vals["quantity"]
             worked = vals.get("worked_hours", 0.0)
-            for part, payer, percent, move in (
-                (take, "hour_bank", 100.0, move_of.get(kind)),
-                (quantity - take, "customer", 0.0, False),
+            for payer, percent, move in (
+                ("hour_bank", 100.0, move_of.get(kind)),
+                ("customer", 0.0, False),
             ):
+                part = min(rest, max(left[payer][kind], 0.0))
+                left[payer][kind] -= part
+                rest -= part
                 if float_compare(part, 0.0, precision_digits=4) <= 0:
                     continue
                 result.append(
@@ -309,16 +310,18 @@ class AftersalesIntervention(models.Model):
                 )
         return result
 
-    def _hour_bank_draw(self, request):
-        """The consumption moves of this intervention for ``request`` ({bank kind:
-        hours}): the ones already drawn when the hours are the same (a recomputation
-        draws nothing twice), else the old ones are given back by reversal moves, on
-        their own dates, and the hours are drawn again (``contract._consume``: row lock,
-        block or bill the overage). The ledger is never rewritten."""
+    def _draw_hour_bank(self, request):
+        """The hour-bank split (``HourBankSplit``) of this intervention for
+        ``request`` ({bank kind: hours}), all written by the contract: the draw already
+        made when the hours are the same (a recomputation draws nothing twice), else a
+        new draw that gives the old one back first (``contract._hour_bank_draw``: row
+        lock, block or bill the overage), or, when the bank pays nothing any more, the
+        old draw given back (``contract._hour_bank_give_back``). The ledger is never
+        rewritten."""
         self.ensure_one()
         existing = self._hour_bank_consumption()
         if existing and self.hour_bank_request == request:
-            return existing
+            return self.env["aftersales.contract"]._hour_bank_split(request, existing)
         if existing:
             self.message_post(
                 body=self.env._(
@@ -329,49 +332,20 @@ class AftersalesIntervention(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self._hour_bank_give_back(existing)
         self.hour_bank_request = request
         if not request:
-            return existing.browse()
+            return existing.contract_id._hour_bank_give_back(existing)
         when = self.date_end or fields.Datetime.now()
-        result = self.contract_id._consume(
+        return self.contract_id._hour_bank_draw(
             request,
             ticket=self.ticket_id,
             intervention=self,
             date=fields.Date.context_today(self, when),
-        )
-        return result["moves"]
-
-    def _hour_bank_give_back(self, moves):
-        """Give the consumption ``moves`` of this intervention back to their banks: a
-        reversal move each, on its own date (the ledger is never rewritten). Returns
-        the reversals."""
-        self.ensure_one()
-        return (
-            self.env["aftersales.hour.move"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "contract_id": move.contract_id.id,
-                        "date": move.date,
-                        "kind": "reversal",
-                        "name": self.env._("Given back: %(move)s", move=move.name or self.name),
-                        "hours": -move.hours,
-                        "labour_kind": move.labour_kind,
-                        "worked_hours": -move.worked_hours,
-                        "ticket_id": move.ticket_id.id,
-                        "intervention_id": self.id,
-                        "reversed_move_id": move.id,
-                    }
-                    for move in moves
-                ]
-            )
+            replacing=existing,
         )
 
     def _hour_bank_consumption(self):
-        """The consumption moves of this intervention not given back."""
-        self.ensure_one()
+        """The consumption moves of these interventions not given back."""
         return self.hour_move_ids.filtered(
             lambda move: move.kind == "consumption" and not move.reversal_ids
         )

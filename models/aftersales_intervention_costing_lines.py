@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.tools import float_compare, float_is_zero
 
-from .aftersales_intervention_charge import LABOUR_KINDS
+from .aftersales_intervention_time import LABOUR_KINDS
 
 # Interventions made at the customer's: they have a call-out fee and travel.
 ON_SITE_TYPES = ("corrective", "preventive", "installation")

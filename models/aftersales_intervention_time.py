@@ -8,8 +8,17 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools.intervals import Intervals
 from odoo.tools.misc import format_datetime
 
+# The kinds of hours, defined here once: a time entry is work or travel, and its hours
+# are normal, overtime or holiday hours. The timesheet lines, the rate card, the charges
+# and the hour bank import these.
 TIME_TYPES = [("work", "Work"), ("travel", "Travel")]
-HOUR_KINDS = [("normal", "Normal"), ("overtime", "Overtime"), ("holiday", "Holiday")]
+LABOUR_KINDS = [("normal", "Normal"), ("overtime", "Overtime"), ("holiday", "Public Holiday")]
+# a timesheet line's kind of hours, whose field calls public holidays "Holiday"
+HOUR_KINDS = [(kind, "Holiday" if kind == "holiday" else label) for kind, label in LABOUR_KINDS]
+# what an hour bank converts into bank hours (each kind of labour, and travel time), in
+# the order it pays them
+BANK_LABOUR_KINDS = [*LABOUR_KINDS, ("travel", dict(TIME_TYPES)["travel"])]
+BANK_ORDER = tuple(kind for kind, _label in BANK_LABOUR_KINDS)
 # A time entry is dated within these years (the first included, the last not): a date
 # outside them is a typing error, and the calendars and time zones that split an entry
 # stop working near the years 1 and 9999.

@@ -3,7 +3,8 @@ import math
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-LABOUR_KINDS = [("normal", "Normal"), ("overtime", "Overtime"), ("holiday", "Public Holiday")]
+from .aftersales_intervention_time import LABOUR_KINDS
+
 RATE_MODES = [("price", "Own price"), ("uplift", "% on the normal rate")]
 
 
@@ -225,7 +226,7 @@ class AftersalesRateCard(models.Model):
         base = self.travel_hourly_rate if travel else self.hourly_rate
         if kind == "normal":
             return base
-        if kind not in ("overtime", "holiday"):
+        if kind not in dict(LABOUR_KINDS):
             raise UserError(self.env._("Unknown kind of labour: %s.", kind))
         if self[f"{kind}_mode"] == "uplift":
             return self.currency_id.round(base * (1 + self[f"{kind}_uplift"] / 100.0))

@@ -471,19 +471,19 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             ),
             (
                 "hour bank: top-up by a technician",
-                lambda: self.bank.with_user(self.user_technician)._hour_bank_add(2.0),
+                lambda: self.bank.with_user(self.user_technician)._hour_bank_top_up(2.0),
                 AccessError,
                 "Only a service manager",
             ),
             (
                 "hour bank: top-up of no hours",
-                lambda: self.bank.with_user(self.user_manager)._hour_bank_add(0.0),
+                lambda: self.bank.with_user(self.user_manager)._hour_bank_top_up(0.0),
                 UserError,
                 "must be positive",
             ),
             (
                 "hour bank: top-up of a contract that is not a bank",
-                lambda: self.contract.with_user(self.user_manager)._hour_bank_add(2.0),
+                lambda: self.contract.with_user(self.user_manager)._hour_bank_top_up(2.0),
                 UserError,
                 "is not an hour bank",
             ),
@@ -495,13 +495,13 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             ),
             (
                 "hour bank: consumption beyond the balance",
-                lambda: self.bank._consume({"normal": 5.0}),
+                lambda: self.bank._hour_bank_draw({"normal": 5.0}),
                 UserError,
                 "4 h left, this work needs",
             ),
             (
                 "hour bank: negative consumption",
-                lambda: self.bank._consume({"normal": -1.0}),
+                lambda: self.bank._hour_bank_draw({"normal": -1.0}),
                 UserError,
                 "cannot be negative",
             ),
@@ -1148,7 +1148,7 @@ class TestBadInputMatrix(AftersalesHelpdeskCase, HttpCase):
             (
                 "hour bank: top-up through a private method",
                 "as_manager",
-                [("aftersales.contract", "_hour_bank_add", [self.bank.ids, 2.0])],
+                [("aftersales.contract", "_hour_bank_top_up", [self.bank.ids, 2.0])],
                 "AccessError",
                 "cannot be called remotely",
             ),

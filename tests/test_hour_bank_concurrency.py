@@ -67,13 +67,13 @@ class TestHourBankConcurrency(BaseCase):
             cr2.execute("SELECT pg_backend_pid()")
             pid2 = cr2.fetchone()[0]
             # the first draws 8 h and keeps its transaction open
-            bank1._consume({"normal": 8.0})
+            bank1._hour_bank_draw({"normal": 8.0})
             outcome = {}
 
             def second_intervention():
                 try:
                     with mute_logger("odoo.sql_db"):
-                        bank2._consume({"normal": 8.0})
+                        bank2._hour_bank_draw({"normal": 8.0})
                     cr2.commit()
                     outcome["done"] = True
                 except Exception as error:  # noqa: BLE001 - the outcome is the test's
@@ -98,7 +98,7 @@ class TestHourBankConcurrency(BaseCase):
             # Odoo retries a serialization failure in a new transaction: it sees 2 h left
             bank2.env.invalidate_all()
             with self.assertRaisesRegex(UserError, "2 h left"):
-                bank2._consume({"normal": 8.0})
+                bank2._hour_bank_draw({"normal": 8.0})
             cr2.rollback()
         with self.db.cursor() as cr:
             self.assertEqual(self._bank(cr).hour_bank_remaining, 2.0)

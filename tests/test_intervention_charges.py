@@ -289,6 +289,21 @@ class TestInterventionCharges(AftersalesChargeCase):
         # 35.00 + 2 h x 48.00 + 1 h x 62.40 = 193.40, all the customer's
         self.assertEqual(intervention.charge_customer_amount, 193.4)
 
+    def test_hour_bank_given_back_arms_the_alert_again(self):
+        bank = self._bank(2.0, hour_bank_overage="bill", hour_bank_threshold=1.0)
+        intervention = self._intervention()
+        # 1.5 normal hours: 0.5 h left, below the threshold: the customer is alerted
+        self._entry(intervention, datetime(2026, 6, 3, 7, 0), datetime(2026, 6, 3, 8, 30))
+        self._finish(intervention)
+        self.assertEqual(bank.hour_bank_remaining, 0.5)
+        self.assertTrue(bank.hour_bank_low_notified)
+        # a manager decides the call is billable: the hours are only given back, 2 h
+        # left, above the threshold: the alert is armed again for the next crossing
+        intervention.with_user(self.user_manager).coverage_override = "billable"
+        intervention.with_user(self.user_manager).action_compute_charges()
+        self.assertEqual(bank.hour_bank_remaining, 2.0)
+        self.assertFalse(bank.hour_bank_low_notified)
+
     def test_hour_bank_blocked_refuses_finishing(self):
         bank = self._bank(1.0, hour_bank_overage="block")
         intervention = self._intervention()

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import AftersalesCase
 
@@ -31,29 +31,21 @@ class TestReportHourBank(AftersalesCase):
         super().setUpClass()
         cls.bank_a = cls._bank(date(2026, 1, 1), date(2026, 3, 31))
         cls.bank_b = cls._bank(date(2026, 2, 1), date(2026, 4, 30))
-        cls.env["aftersales.hour.move"].sudo().create(
-            [
-                cls._move(cls.bank_a, "2026-01-10", "purchase", 20.0),
-                cls._move(cls.bank_a, "2026-01-20", "consumption", -3.0),
-                cls._move(cls.bank_a, "2026-02-05", "topup", 10.0),
-                cls._move(cls.bank_a, "2026-02-25", "consumption", -4.5),
-                cls._move(cls.bank_a, "2026-03-31", "expiry", -22.5),
-                cls._move(cls.bank_b, "2026-02-01", "purchase", 8.0),
-                cls._move(cls.bank_b, "2026-02-10", "consumption", -2.0),
-            ]
-        )
+        # the ledger written by the hour bank's API, each move on its day
+        cls.bank_a._hour_bank_top_up(20.0, kind="purchase", date="2026-01-10")
+        cls.bank_a._hour_bank_draw({"normal": 3.0}, date="2026-01-20")
+        cls.bank_a._hour_bank_top_up(10.0, date="2026-02-05")
+        cls.bank_a._hour_bank_draw({"normal": 4.5}, date="2026-02-25")
+        with freeze_time("2026-03-31"):
+            cls.bank_a.action_close()  # the 22.5 h left expire
+        cls.bank_b._hour_bank_top_up(8.0, kind="purchase", date="2026-02-01")
+        cls.bank_b._hour_bank_draw({"normal": 2.0}, date="2026-02-10")
         cls.banks = cls.bank_a | cls.bank_b
         cls.env.flush_all()
 
     @classmethod
     def _bank(cls, start, end):
-        return cls._create_contract(
-            contract_kind="hour_bank", date_start=start, date_end=end, activate=False
-        )
-
-    @classmethod
-    def _move(cls, bank, day, kind, hours):
-        return {"contract_id": bank.id, "date": day, "kind": kind, "hours": hours}
+        return cls._create_contract(contract_kind="hour_bank", date_start=start, date_end=end)
 
     def _groups(self, groupby):
         rows = self.env["aftersales.hour.bank.report"]._read_group(
@@ -105,11 +97,10 @@ class TestReportHourBank(AftersalesCase):
         added (even back-dated), changed or given back."""
         # B: February bought 8, consumed 2, 6 left (April and later come from the view)
         self.assertEqual(self._stored(self.bank_b), [(date(2026, 2, 1), 8.0, 2.0, 6.0)])
-        Move = self.env["aftersales.hour.move"].sudo()
         # a 5 h top-up dated back to 20 Feb, a 1 h consumption on 15 Apr:
         # Feb 13 bought, 11 left; Mar nothing, 11 left; Apr 1 consumed, 10 left
-        Move.create(self._move(self.bank_b, "2026-02-20", "topup", 5.0))
-        april = Move.create(self._move(self.bank_b, "2026-04-15", "consumption", -1.0))
+        self.bank_b._hour_bank_top_up(5.0, date="2026-02-20")
+        april = self.bank_b._hour_bank_draw({"normal": 1.0}, date="2026-04-15").moves
         self.assertEqual(
             self._stored(self.bank_b),
             [
@@ -118,19 +109,15 @@ class TestReportHourBank(AftersalesCase):
                 (date(2026, 4, 1), 0.0, 1.0, 10.0),
             ],
         )
-        # 1.5 h instead of 1: 9.5 left in April
-        april.hours = -1.5
+        # a move written by other means (the API never edits one): 1.5 h instead of 1,
+        # 9.5 left in April
+        april.sudo().hours = -1.5
         self.assertEqual(self._stored(self.bank_b)[-1], (date(2026, 4, 1), 0.0, 1.5, 9.5))
         # the ledger is only appended to: a move is given back, never removed
         with self.assertRaises(UserError):
-            april.unlink()
+            april.sudo().unlink()
         # given back on its own date: April consumes nothing net, 11 h left
-        Move.create(
-            {
-                **self._move(self.bank_b, "2026-04-15", "reversal", 1.5),
-                "reversed_move_id": april.id,
-            }
-        )
+        self.bank_b._hour_bank_give_back(april)
         self.assertEqual(self._stored(self.bank_b)[-1], (date(2026, 4, 1), 0.0, 0.0, 11.0))
         self.assertEqual(
             self._groups("date:month")[date(2026, 4, 1)], [0.0, 0.0, 0.0, 0.0, 0.0, 11.0]

@@ -13,5 +13,5 @@ class AftersalesHourTopupWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.contract_id._hour_bank_add(self.hours, kind="topup", name=self.name)
+        self.contract_id._hour_bank_top_up(self.hours, kind="topup", name=self.name)
         return {"type": "ir.actions.act_window_close"}
