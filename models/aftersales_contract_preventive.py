@@ -159,7 +159,6 @@ class AftersalesContract(models.Model):
                 )
         if not vals_list:
             return Intervention
-        Intervention._assign_numbers_batch(vals_list)
         return Intervention.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True
         ).create(vals_list)
