@@ -3,6 +3,7 @@ from datetime import date
 from odoo.tests import freeze_time, tagged
 
 from .common_intervention import AftersalesInterventionCase
+from .test_ddt import DdtCase
 
 
 def _twin_sequences(env, **vals):
@@ -93,3 +94,32 @@ class TestSequenceBatch(AftersalesInterventionCase):
         self.assertEqual(
             visits.mapped("name"), [f"INT/2026/{first:05d}", f"INT/2026/{first + 1:05d}"]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDdtBatch(DdtCase):
+    @freeze_time("2026-11-30 10:00:00")
+    def test_delivery_notes_numbered_in_one_batch(self):
+        for size, prefix in ((2, "AUR-Q"), (5, "AUR-R")):
+            pickings = self.env["stock.picking"].union(
+                *(self._deliver([f"{prefix}{i}"]) for i in range(size))
+            )
+            numbers = pickings.mapped("aftersales_ddt_number")
+            # the last done first: numbered in the order they were done
+            pickings[0].date_done = pickings[-1].date_done.replace(second=59)
+            pickings.aftersales_ddt_number = False
+            self.env.flush_all()
+            self.env.invalidate_all()
+            # the user's time zone (2), the sequence, its date range, the draw, the
+            # numbers written
+            with self.subTest(size=size), self.assertQueryCount(6):
+                pickings._aftersales_assign_ddt_number()
+                self.env.flush_all()
+            last = int(numbers[-1].rsplit("/", 1)[1])
+            self.assertEqual(
+                pickings.mapped("aftersales_ddt_number"),
+                [
+                    f"DDT/2026/{number:05d}"
+                    for number in (last + size, *range(last + 1, last + size))
+                ],
+            )
