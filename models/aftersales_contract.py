@@ -69,6 +69,7 @@ class AftersalesContract(models.Model):
         "analytic.mixin",
         "aftersales.field.policy",
         "aftersales.numbering.mixin",
+        "aftersales.cron.mixin",
     ]
     _order = "date_start desc, id desc"
     _check_company_auto = True

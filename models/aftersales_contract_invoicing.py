@@ -418,37 +418,30 @@ class AftersalesContract(models.Model):
 
     @api.model
     def _cron_create_invoices(self, batch_size=200):
-        """Invoice every due period of every active contract, a batch at a time.
-
-        As in ``account.move._autopost_draft_entries``: commit the progress first, then
-        lock the batch, then work. A commit releases every row lock, so locks taken before
-        it would not keep a concurrent run off the same contracts.
-        """
+        """Invoice every due period of every active contract, a batch at a time, in the
+        loop of ``aftersales.cron.mixin``: commit, lock, re-check, work. A contract comes
+        back in a later batch for its next period; one that fails or makes no progress
+        is recorded on the contract and left to the next run."""
         today = fields.Date.context_today(self)
-        skipped = set()  # failed, stalled, or taken by a concurrent run
-        while True:
-            domain = self._due_domain(today) & Domain("id", "not in", list(skipped))
-            contracts = self.search(domain, limit=batch_size, order="next_invoice_date, id")
-            if not contracts:
-                break
-            remaining = (
-                self.search_count(domain) if len(contracts) == batch_size else len(contracts)
-            )
-            self.env["ir.cron"]._commit_progress(remaining=remaining)
-            locked = contracts.try_lock_for_update()
-            skipped.update((contracts - locked).ids)
+        due = self._due_domain(today)
+        self._cron_in_batches(
+            find=lambda skipped: self._cron_find(
+                due & Domain("id", "not in", skipped), batch_size, order="next_invoice_date, id"
+            ),
             # a concurrent run may have invoiced them between the search and the lock
-            contracts = locked.filtered_domain(self._due_domain(today))
-            if not contracts:
-                continue
-            before = {contract: contract.next_period_start for contract in contracts}
-            moves, errors = contracts._invoice_next_period(today)
-            errors.update(self._post_invoices(moves))
-            errors.update((contracts - self.union(*errors))._stalled(before))
-            skipped.update(contract.id for contract in errors)
-            self._record_invoicing_errors(errors)
-            if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
-                break
+            recheck=due,
+            work=lambda contracts: (len(contracts), contracts._invoice_due_period(today)),
+            record_errors=self._record_invoicing_errors,
+        )
+
+    def _invoice_due_period(self, today):
+        """Invoice and post the next due period of ``self`` (locked by the cron); returns
+        {contract: error} of those that failed or made no progress."""
+        before = {contract: contract.next_period_start for contract in self}
+        moves, errors = self._invoice_next_period(today)
+        errors.update(self._post_invoices(moves))
+        errors.update((self - self.browse().union(*errors))._stalled(before))
+        return errors
 
     def _action_view_invoices(self, moves):
         action = self.env["ir.actions.act_window"]._for_xml_id(

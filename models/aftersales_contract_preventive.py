@@ -204,23 +204,25 @@ class AftersalesContract(models.Model):
     @api.model
     def _cron_generate_preventive_visits(self, batch_size=200):
         """Generate the visits of the current contract year of every active contract
-        with preventive visits, in batches; a rerun skips what exists."""
+        with preventive visits, in batches, in the loop of ``aftersales.cron.mixin``. A
+        rerun skips what exists."""
         today = fields.Date.context_today(self)
         domain = Domain("state", "=", "active") & Domain("line_ids.preventive_visits", ">", 0)
-        last_id = 0
-        while True:
-            contracts = self.search(
-                domain & Domain("id", ">", last_id), order="id", limit=batch_size
-            )
-            if not contracts:
-                break
-            self.env["ir.cron"]._commit_progress(
-                remaining=self.search_count(domain & Domain("id", ">", last_id))
-            )
+
+        def generate(contracts):
             contracts._generate_preventive_visits(today)
-            last_id = contracts[-1].id
-            if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
-                break
+            return len(contracts), {}
+
+        self._cron_in_batches(
+            # in the order of their ids, past the last one seen
+            find=lambda seen: self._cron_find(
+                domain & Domain("id", ">", max(seen, default=0)), batch_size, order="id"
+            ),
+            # nothing to lock: the unique index refuses a second copy of a visit
+            lock=lambda contracts: contracts,
+            work=generate,
+            once=True,
+        )
 
     # ------------------------------------------------------------------
     # Activation, closing and cancelling

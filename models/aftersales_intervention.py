@@ -55,6 +55,7 @@ class AftersalesIntervention(models.Model):
         "aftersales.coverage.mixin",
         "aftersales.field.policy",
         "aftersales.numbering.mixin",
+        "aftersales.cron.mixin",
     ]
     _order = "date_planned_start desc, id desc"
     _check_company_auto = True

@@ -1,0 +1,129 @@
+from unittest.mock import patch
+
+from odoo.fields import Domain
+from odoo.tests import tagged
+
+from .billing_common import BillingCase
+
+# The add-on's crons that do not go in batches, and why.
+NOT_BATCHED = {
+    "aftersales.ir_cron_aftersales_ticket_sla": "set-based SQL, a fixed number of queries",
+    "aftersales.ir_cron_aftersales_technician_capacity": "one refresh of a fixed window",
+}
+BILLING_LOGGER = "odoo.addons.aftersales.models.aftersales_intervention_billing"
+
+
+@tagged("post_install", "-at_install")
+class TestBatchWork(BillingCase):
+    """The shared plumbing of batch work (``aftersales.cron.mixin``): every batch cron
+    runs one loop (commit, lock, re-check, work, record what failed)."""
+
+    def _spy_loops(self):
+        """Patch the cron loop: {model: [records recorded as failed]} of each loop run."""
+        Mixin = self.registry["aftersales.cron.mixin"]
+        loop = Mixin._cron_in_batches
+        runs = []
+
+        def spy(model, find, work, record_errors=None, **kwargs):
+            failed = []
+            runs.append((model._name, failed))
+
+            def record(errors):
+                failed.extend(errors)
+                return record_errors(errors)
+
+            return loop(model, find, work, record if record_errors else None, **kwargs)
+
+        return runs, patch.object(Mixin, "_cron_in_batches", spy)
+
+    # ------------------------------------------------------------------
+    # The cron loop
+    # ------------------------------------------------------------------
+    def test_every_batch_cron_runs_the_shared_loop(self):
+        crons = self.env["ir.model.data"].search(
+            [("module", "=", "aftersales"), ("model", "=", "ir.cron")]
+        )
+        self.assertGreaterEqual(len(crons), 7)
+        for xmlid in (f"aftersales.{data.name}" for data in crons):
+            runs, spy = self._spy_loops()
+            with self.subTest(cron=xmlid), spy:
+                self._run_cron(xmlid)
+                cron = self.env.ref(xmlid)
+                if xmlid in NOT_BATCHED:
+                    self.assertFalse(runs)
+                else:
+                    self.assertTrue(runs, f"{xmlid} does not run the shared loop")
+                    self.assertEqual({model for model, _failed in runs}, {cron.model_id.model})
+
+    def test_loop_commits_then_locks_then_rechecks_then_works(self):
+        Partner = self.env["res.partner"]
+        p0, p1, p2, _p3, p4 = partners = Partner.create([{"name": f"P{i}"} for i in range(5)])
+        todo = Domain("id", "in", partners.ids) & Domain("ref", "=", False)
+        events = []
+
+        def commit(cron, processed=0, *, remaining=None, deactivate=False):
+            events.append(("commit", processed, remaining))
+            return 60.0
+
+        def find(skipped):
+            batch = Partner.search(todo & Domain("id", "not in", skipped), limit=2, order="id")
+            return batch, Partner.search_count(todo & Domain("id", "not in", skipped))
+
+        def lock(batch):
+            events.append(("lock", batch.mapped("name")))
+            p1.ref = "done by a concurrent run"
+            return batch - p4  # held by another transaction
+
+        def work(records):
+            events.append(("work", records.mapped("name")))
+            (records - p2).ref = "done"
+            return len(records), {p2: "no VAT number"} if p2 in records else {}
+
+        def record(errors):
+            events.append(("record", [partner.name for partner in errors]))
+
+        with patch.object(self.registry["ir.cron"], "_commit_progress", commit):
+            Partner.env["aftersales.contract"]._cron_in_batches(
+                find, work, record, lock=lock, recheck=todo
+            )
+        self.assertEqual(
+            events,
+            [
+                ("commit", 0, 5),
+                ("lock", ["P0", "P1"]),
+                ("work", ["P0"]),  # P1 re-checked: done meanwhile
+                ("commit", 1, None),
+                ("commit", 0, 3),
+                ("lock", ["P2", "P3"]),
+                ("work", ["P2", "P3"]),
+                ("record", ["P2"]),
+                ("commit", 2, None),
+                ("commit", 0, 1),  # P2 failed: not again in this run
+                ("lock", ["P4"]),
+                ("commit", 0, None),  # P4 held elsewhere: skipped
+            ],
+        )
+        self.assertEqual(partners.mapped("ref")[2:], [False, "done", False])
+        self.assertEqual(p0.ref, "done")
+
+    def test_a_failing_signed_report_is_recorded_the_others_posted(self):
+        first, second, third = (self._done() for _i in range(3))
+        (first | second | third).sudo().signed_report_pending = True
+        Intervention = self.registry["aftersales.intervention"]
+
+        def post(intervention):
+            if intervention == second:
+                raise ValueError("wkhtmltopdf failed")
+            intervention.sudo().signed_report_pending = False
+
+        runs, spy = self._spy_loops()
+        with (
+            spy,
+            patch.object(Intervention, "_post_signed_report", post),
+            self.assertLogs("odoo.addons.aftersales.models.aftersales_intervention_worksheet"),
+        ):
+            self._run_cron("aftersales.ir_cron_aftersales_signed_report")
+        self.assertEqual(runs, [("aftersales.intervention", [second])])
+        self.assertEqual(
+            (first | second | third).mapped("signed_report_pending"), [False, True, False]
+        )
