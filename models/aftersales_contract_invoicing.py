@@ -278,36 +278,27 @@ class AftersalesContract(models.Model):
         Move = self.env["account.move"].with_context(
             default_move_type="out_invoice", tracking_disable=True
         )
-        try:
-            with self.env.cr.savepoint():
-                moves = Move.create(
-                    [plan["invoice_vals"] for plan in plans if plan["invoice_vals"]]
-                )
-                self._mark_invoiced(plans)
-            return moves, errors
-        except Exception:  # noqa: BLE001 - retried one by one below to isolate the culprit
-            moves = Move.browse()
-        for plan in plans:
-            plan_moves, plan_errors = self._invoice_one(plan, Move)
-            moves |= plan_moves
-            errors.update(plan_errors)
-        return moves, errors
 
-    def _invoice_one(self, plan, Move):
-        try:
-            with self.env.cr.savepoint():
-                moves = Move.create([plan["invoice_vals"]]) if plan["invoice_vals"] else Move
-                self._mark_invoiced([plan])
-            return moves, {}
-        except psycopg2.errors.UniqueViolation:
-            return Move.browse(), {
-                plan["contract"]: self.env._(
+        def invoice(plans):
+            vals_list = [plan["invoice_vals"] for plan in plans if plan["invoice_vals"]]
+            moves = Move.create(vals_list) if vals_list else Move
+            self._mark_invoiced(plans)
+            return moves
+
+        plan_of = {plan["contract"]: plan for plan in plans}
+        results, failures = self._batch_then_one_by_one(
+            invoice, plans, {contract: [plan] for contract, plan in plan_of.items()}
+        )
+        for contract, error in failures.items():
+            errors[contract] = (
+                self.env._(
                     "The period ending %(date)s has already been invoiced.",
-                    date=format_date(self.env, plan["period_end"]),
+                    date=format_date(self.env, plan_of[contract]["period_end"]),
                 )
-            }
-        except Exception as error:  # noqa: BLE001 - recorded on the contract, run goes on
-            return Move.browse(), {plan["contract"]: str(error)}
+                if isinstance(error, psycopg2.errors.UniqueViolation)
+                else str(error)
+            )
+        return Move.union(*results), errors
 
     def _due_domain(self, today):
         return Domain("state", "=", "active") & Domain("next_invoice_date", "<=", today)
@@ -319,23 +310,15 @@ class AftersalesContract(models.Model):
             _logger.warning("Contract %s could not be invoiced: %s", contract.name, message)
 
     def _post_invoices(self, moves):
-        """Post ``moves`` when the company asks for posted contract invoices."""
+        """Post ``moves`` when the company asks for posted contract invoices; returns
+        {contract: error message} of the invoices that could not be posted."""
         to_post = moves.filtered(lambda m: m.company_id.aftersales_invoice_post)
         if not to_post:
             return {}
-        try:
-            with self.env.cr.savepoint():
-                to_post._post()
-            return {}
-        except Exception:  # noqa: BLE001 - posted one by one below to isolate the culprit
-            errors = {}
-            for move in to_post:
-                try:
-                    with self.env.cr.savepoint():
-                        move._post()
-                except Exception as error:  # noqa: BLE001 - recorded on the contract
-                    errors[move.aftersales_contract_id] = str(error)
-            return errors
+        _posted, failures = self._batch_then_one_by_one(
+            lambda invoices: invoices._post(), to_post, to_post
+        )
+        return {move.aftersales_contract_id: str(error) for move, error in failures.items()}
 
     # ------------------------------------------------------------------
     # Entry points

@@ -1,4 +1,8 @@
+import logging
+
 from odoo import api, models
+
+_logger = logging.getLogger(__name__)
 
 
 class AftersalesCronMixin(models.AbstractModel):
@@ -8,8 +12,8 @@ class AftersalesCronMixin(models.AbstractModel):
     - ``_cron_in_batches``: the loop of every batch cron of the add-on (contract
       invoicing and renewal, preventive visits, *Invoice Due Interventions*, signed
       reports), as ``account.move._autopost_draft_entries`` runs it;
-    - ``_one_by_one``: each part in its own savepoint, so that one bad part stops only
-      itself.
+    - ``_batch_then_one_by_one`` and ``_one_by_one``: a batch in one go, and when it
+      fails, each part in its own savepoint, so that one bad part stops only itself;
     """
 
     _name = "aftersales.cron.mixin"
@@ -67,14 +71,26 @@ class AftersalesCronMixin(models.AbstractModel):
         return records, remaining
 
     # ------------------------------------------------------------------
-    # One by one
+    # A batch, then one by one
     # ------------------------------------------------------------------
     @api.model
+    def _batch_then_one_by_one(self, work, batch, parts):
+        """``work(batch)`` in a savepoint; when it fails, ``work(part)`` for each part of
+        ``parts`` (a dict {key: part}, or a recordset whose records are their own keys)
+        in its own savepoint, to isolate the culprit. Returns the results of the calls
+        that went through and {key: exception} of the parts that failed."""
+        try:
+            with self.env.cr.savepoint():
+                return [work(batch)], {}
+        except Exception as error:  # noqa: BLE001 - retried one by one to isolate the culprit
+            _logger.info("A batch failed (%s): retried one by one", error)
+        return self._one_by_one(work, parts)
+
+    @api.model
     def _one_by_one(self, work, parts, catch=Exception):
-        """``work(part)`` for each part of ``parts`` (a dict {key: part}, or a recordset
-        whose records are their own keys), each in its own savepoint; an exception of
-        ``catch`` stops only its part. Returns the results of the calls that went
-        through and {key: exception}."""
+        """``work(part)`` for each part of ``parts`` (as in ``_batch_then_one_by_one``),
+        each in its own savepoint; an exception of ``catch`` stops only its part. Returns
+        the results of the calls that went through and {key: exception}."""
         if isinstance(parts, models.BaseModel):
             parts = {record: record for record in parts}
         results, errors = [], {}

@@ -465,13 +465,9 @@ class AftersalesIntervention(models.Model):
             return 0, {}
         busy = (interventions - locked).commercial_partner_id
         interventions = locked.filtered(lambda i: i.commercial_partner_id not in busy)
-        try:
-            with self.env.cr.savepoint():
-                return interventions._bill_and_invoice_whole(), {}
-        except Exception as error:  # noqa: BLE001 - one customer at a time below
-            _logger.info("Invoicing a batch of customers failed (%s): one by one", error)
-        counts, errors = self._one_by_one(
+        counts, errors = self._batch_then_one_by_one(
             lambda its_interventions: its_interventions._bill_and_invoice_whole(),
+            interventions,
             interventions.grouped("commercial_partner_id"),
         )
         return sum(counts), errors

@@ -1,7 +1,9 @@
+from datetime import date
 from unittest.mock import patch
 
 from odoo.fields import Domain
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .billing_common import BillingCase
 
@@ -16,7 +18,8 @@ BILLING_LOGGER = "odoo.addons.aftersales.models.aftersales_intervention_billing"
 @tagged("post_install", "-at_install")
 class TestBatchWork(BillingCase):
     """The shared plumbing of batch work (``aftersales.cron.mixin``): every batch cron
-    runs one loop (commit, lock, re-check, work, record what failed)."""
+    runs one loop (commit, lock, re-check, work, record what failed), and a batch that
+    fails is retried one by one."""
 
     def _spy_loops(self):
         """Patch the cron loop: {model: [records recorded as failed]} of each loop run."""
@@ -127,3 +130,115 @@ class TestBatchWork(BillingCase):
         self.assertEqual(
             (first | second | third).mapped("signed_report_pending"), [False, True, False]
         )
+
+    # ------------------------------------------------------------------
+    # A batch, then one by one
+    # ------------------------------------------------------------------
+    def test_batch_then_one_by_one(self):
+        partners = self.env["res.partner"].create([{"name": f"P{i}"} for i in range(3)])
+        bad = partners[1]
+        calls = []
+
+        def work(part):
+            calls.append(part.ids)
+            part.ref = "worked"
+            if bad in part:
+                raise RuntimeError("bad part")
+            return len(part)
+
+        results, errors = self.env["aftersales.contract"]._batch_then_one_by_one(
+            work, partners, partners
+        )
+        self.assertEqual(calls, [partners.ids, *([p.id] for p in partners)])
+        self.assertEqual(results, [1, 1])
+        self.assertEqual(list(errors), [bad])
+        self.assertIsInstance(errors[bad], RuntimeError)
+        self.assertEqual(partners.mapped("ref"), ["worked", False, "worked"])
+        # a batch that goes through is done in one call
+        calls.clear()
+        results, errors = self.env["aftersales.contract"]._batch_then_one_by_one(
+            work, partners - bad, partners - bad
+        )
+        self.assertEqual((calls, results, errors), ([(partners - bad).ids], [2], {}))
+
+    @freeze_time("2026-05-10")
+    def test_contract_invoices_made_one_by_one_when_the_batch_fails(self):
+        good, bad = self._create_contract(), self._create_contract()
+        Move = self.registry["account.move"]
+        create = Move.create
+
+        def create_but_bad(moves, vals_list):
+            if any(vals.get("aftersales_contract_id") == bad.id for vals in vals_list):
+                raise RuntimeError("The customer has no tax number")
+            return create(moves, vals_list)
+
+        runs, spy = self._spy_loops()
+        with spy, patch.object(Move, "create", create_but_bad):
+            self._run_cron("aftersales.ir_cron_aftersales_contract_invoice")
+        self.assertEqual(runs, [("aftersales.contract", [bad])])
+        self.assertEqual(len(good.sudo().invoice_ids), 2, "Q1 and Q2")
+        self.assertFalse(bad.sudo().invoice_ids)
+        self.assertIn("no tax number", bad.invoicing_error)
+        self.assertEqual(bad.next_period_start, date(2026, 1, 1), "left as it was")
+
+    @freeze_time("2026-05-10")
+    def test_a_period_invoiced_already_is_said_so(self):
+        contract = self._create_contract()
+        contract.action_create_invoices()
+        # as if Q2 had not been invoiced
+        contract.sudo().next_period_start = date(2026, 4, 1)
+        contract.line_ids.sudo().date_last_invoiced = date(2026, 3, 31)
+        with mute_logger("odoo.sql_db"):
+            self._run_cron("aftersales.ir_cron_aftersales_contract_invoice")
+        self.assertIn(
+            "period ending 06/30/2026 has already been invoiced", contract.invoicing_error
+        )
+        self.assertEqual(len(contract.sudo().invoice_ids), 2)
+
+    @freeze_time("2026-05-10")
+    def test_contract_invoices_posted_one_by_one_when_the_batch_fails(self):
+        self.company.aftersales_invoice_post = True
+        good, bad = self._create_contract(), self._create_contract()
+        Move = self.registry["account.move"]
+        post = Move._post
+
+        def post_but_bad(moves, soft=True):
+            if bad in moves.aftersales_contract_id:
+                raise RuntimeError("The journal is locked")
+            return post(moves, soft)
+
+        with patch.object(Move, "_post", post_but_bad):
+            self._run_cron("aftersales.ir_cron_aftersales_contract_invoice")
+        self.assertEqual(set(good.sudo().invoice_ids.mapped("state")), {"posted"})
+        self.assertEqual(set(bad.sudo().invoice_ids.mapped("state")), {"draft"})
+        self.assertIn("The journal is locked", bad.invoicing_error)
+        self.assertFalse(good.invoicing_error)
+
+    def test_customers_invoiced_one_by_one_when_the_batch_fails(self):
+        mine = self._done(date_end=self._day(3))
+        theirs = self._done(
+            date_end=self._day(4), partner_id=self.customer_other.id, ticket_id=False, lot_id=False
+        )
+        for intervention in mine | theirs:
+            self._standard_charges(intervention)
+        Intervention = self.registry["aftersales.intervention"]
+        bill_and_invoice = Intervention._bill_and_invoice_whole
+
+        def fail_for_mine(interventions):
+            if mine in interventions:
+                raise RuntimeError("The customer's fiscal position is missing")
+            return bill_and_invoice(interventions)
+
+        runs, spy = self._spy_loops()
+        with (
+            spy,
+            patch.object(Intervention, "_bill_and_invoice_whole", fail_for_mine),
+            self.assertLogs(BILLING_LOGGER, "WARNING") as logs,
+        ):
+            self._run_cron("aftersales.ir_cron_aftersales_intervention_invoice")
+        # customers left when the run ends: the scheduler calls it again, which tries
+        # the failing one once more
+        self.assertEqual(runs, [("aftersales.intervention", [self.customer])] * 2)
+        self.assertIn("fiscal position is missing", logs.output[0])
+        self.assertFalse(mine.sudo().sale_order_ids)
+        self.assertTrue(theirs.sudo().sale_order_ids.invoice_ids)
