@@ -5,7 +5,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import LockError, UserError
+from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools import float_is_zero, float_round
 from odoo.tools.misc import format_date
@@ -325,15 +325,12 @@ class AftersalesContract(models.Model):
     # ------------------------------------------------------------------
     def action_create_invoices(self):
         """Invoice every period due up to today for the selected contracts."""
-        try:
-            self.lock_for_update()
-        except LockError:
-            raise UserError(
-                self.env._(
-                    "These contracts are being invoiced right now by the scheduled run."
-                    " Try again in a few minutes."
-                )
-            ) from None
+        self._lock_for_manual_run(
+            self.env._(
+                "These contracts are being invoiced right now by the scheduled run."
+                " Try again in a few minutes."
+            )
+        )
         for contract in self:
             if contract.state != "active":
                 raise UserError(

@@ -4,7 +4,7 @@ import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import LockError, UserError
+from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools.misc import format_date
 
@@ -278,15 +278,12 @@ class AftersalesContract(models.Model):
 
     def action_renew(self):
         """Renew now: the next term, as a proposal or active according to the renewal type."""
-        try:
-            self.lock_for_update()
-        except LockError:
-            raise UserError(
-                self.env._(
-                    "These contracts are being renewed right now by the scheduled run."
-                    " Try again in a few minutes."
-                )
-            ) from None
+        self._lock_for_manual_run(
+            self.env._(
+                "These contracts are being renewed right now by the scheduled run."
+                " Try again in a few minutes."
+            )
+        )
         for contract in self:
             if contract.state != "active":
                 raise UserError(

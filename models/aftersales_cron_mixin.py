@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, models
+from odoo.exceptions import LockError, UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -14,6 +15,8 @@ class AftersalesCronMixin(models.AbstractModel):
       reports), as ``account.move._autopost_draft_entries`` runs it;
     - ``_batch_then_one_by_one`` and ``_one_by_one``: a batch in one go, and when it
       fails, each part in its own savepoint, so that one bad part stops only itself;
+    - ``_lock_for_manual_run``: a button locks the records a cron may be working on,
+      or tells the user that the scheduled run holds them.
     """
 
     _name = "aftersales.cron.mixin"
@@ -101,3 +104,14 @@ class AftersalesCronMixin(models.AbstractModel):
             except catch as error:
                 errors[key] = error
         return results, errors
+
+    # ------------------------------------------------------------------
+    # Buttons that do a cron's work
+    # ------------------------------------------------------------------
+    def _lock_for_manual_run(self, busy_message):
+        """Lock ``self`` for a button that does what a cron does, or tell the user, with
+        ``busy_message``, that the scheduled run is working on them."""
+        try:
+            self.lock_for_update()
+        except LockError:
+            raise UserError(busy_message) from None
