@@ -120,12 +120,18 @@ class AftersalesContract(models.Model):
         """Create the missing preventive visits of the contract year containing ``day``
         (today by default) of these contracts, in one batch; returns them."""
         day = day or fields.Date.context_today(self)
+        return self._create_preventive_visits({contract: day for contract in self})
+
+    def _create_preventive_visits(self, days):
+        """Create the missing preventive visits of these contracts, each of the contract
+        year containing its day in ``days`` ({contract: day}), in one batch; returns
+        them."""
         Intervention = self.env["aftersales.intervention"]
         contracts = self.filtered(lambda c: c.state == "active")
         lines = contracts.line_ids.filtered(lambda line: line.preventive_visits > 0)
         if not lines:
             return Intervention
-        years = {contract: contract._preventive_year(day) for contract in contracts}
+        years = {contract: contract._preventive_year(days[contract]) for contract in contracts}
         existing = set(
             Intervention.search_fetch(
                 [("preventive_line_id", "in", lines.ids), ("state", "!=", "cancel")],
@@ -229,14 +235,10 @@ class AftersalesContract(models.Model):
     # ------------------------------------------------------------------
     def _on_activated(self):
         res = super()._on_activated()
-        # a renewal generates its own term: its first year, whenever it starts
+        # a renewal generates its own term: its first year, whenever it starts; all the
+        # contracts activated at once in one batch (the cron goes in batches)
         today = fields.Date.context_today(self)
-        by_day = {}
-        for contract in self:
-            by_day.setdefault(max(contract.date_start, today), self.browse())
-            by_day[max(contract.date_start, today)] |= contract
-        for day, contracts in by_day.items():
-            contracts._generate_preventive_visits(day)
+        self._create_preventive_visits({c: max(c.date_start, today) for c in self})
         return res
 
     def action_close(self):

@@ -18,8 +18,9 @@ BILLING_LOGGER = "odoo.addons.aftersales.models.aftersales_intervention_billing"
 @tagged("post_install", "-at_install")
 class TestBatchWork(BillingCase):
     """The shared plumbing of batch work (``aftersales.cron.mixin``): every batch cron
-    runs one loop (commit, lock, re-check, work, record what failed), and a batch that
-    fails is retried one by one."""
+    runs one loop (commit, lock, re-check, work, record what failed), a batch that fails
+    is retried one by one, and contracts activated together get their preventive visits
+    in one batch."""
 
     def _spy_loops(self):
         """Patch the cron loop: {model: [records recorded as failed]} of each loop run."""
@@ -242,3 +243,36 @@ class TestBatchWork(BillingCase):
         self.assertIn("fiscal position is missing", logs.output[0])
         self.assertFalse(mine.sudo().sale_order_ids)
         self.assertTrue(theirs.sudo().sale_order_ids.invoice_ids)
+
+    # ------------------------------------------------------------------
+    # Activation
+    # ------------------------------------------------------------------
+    @freeze_time("2026-01-01 06:00:00")
+    def test_contracts_activated_together_get_their_visits_in_one_batch(self):
+        january = self._create_contract(
+            lines=[self._fee_line(), self._covered_line(self.lot, preventive_visits=2)],
+            activate=False,
+        )
+        march = self._create_contract(
+            lines=[self._fee_line(), self._covered_line(self.lot_other, preventive_visits=3)],
+            activate=False,
+            partner_id=self.customer_other.id,
+            date_start=date(2026, 3, 1),
+            date_end=date(2027, 2, 28),
+        )
+        Contract = self.registry["aftersales.contract"]
+        with patch.object(
+            Contract,
+            "_create_preventive_visits",
+            autospec=True,
+            side_effect=Contract._create_preventive_visits,
+        ) as create_visits:
+            (january | march).action_activate()
+        self.assertEqual(create_visits.call_count, 1)
+        self.assertEqual(
+            [
+                (contract.preventive_intervention_ids.mapped("preventive_year_start"))
+                for contract in (january, march)
+            ],
+            [[date(2026, 1, 1)] * 2, [date(2026, 3, 1)] * 3],
+        )
