@@ -1,6 +1,9 @@
-# Shared plumbing: who writes which field, input limits
+# Shared plumbing: who writes which field, input limits, numbering, batch work and crons
 from . import aftersales_field_policy
 from . import aftersales_input_guard
+from . import ir_sequence
+from . import aftersales_numbering_mixin
+from . import aftersales_cron_mixin
 
 # Contracts, their lines, templates, revisions and price indexes
 from . import aftersales_contract

@@ -68,9 +68,12 @@ class AftersalesContract(models.Model):
         "portal.mixin",
         "analytic.mixin",
         "aftersales.field.policy",
+        "aftersales.numbering.mixin",
+        "aftersales.cron.mixin",
     ]
     _order = "date_start desc, id desc"
     _check_company_auto = True
+    _sequence_code = "aftersales.contract"
     # Numbered, moved through its buttons, and the amounts, dates and hours computed.
     _system_fields = (
         "name",
@@ -317,19 +320,11 @@ class AftersalesContract(models.Model):
         contracts = super().create(vals_list)
         # Numbered once created: a contract refused by a check uses no number up (the
         # sequence's numbers are not given back by a rollback).
-        contracts.filtered(lambda c: c.name == "/")._assign_number()
+        contracts.filtered(lambda c: c.name == "/")._assign_numbers()
         return contracts
 
-    def _assign_number(self):
-        # sudo: whoever may create a contract numbers it, the number being a system field
-        Sequence = self.env["ir.sequence"].sudo()
-        for contract in self.sudo():
-            contract.name = (
-                Sequence.with_company(contract.company_id).next_by_code(
-                    "aftersales.contract", sequence_date=contract.date_start
-                )
-                or "/"
-            )
+    def _sequence_date(self):
+        return self.date_start
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_active_or_invoiced(self):

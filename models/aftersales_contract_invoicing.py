@@ -5,7 +5,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import LockError, UserError
+from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools import float_is_zero, float_round
 from odoo.tools.misc import format_date
@@ -278,36 +278,27 @@ class AftersalesContract(models.Model):
         Move = self.env["account.move"].with_context(
             default_move_type="out_invoice", tracking_disable=True
         )
-        try:
-            with self.env.cr.savepoint():
-                moves = Move.create(
-                    [plan["invoice_vals"] for plan in plans if plan["invoice_vals"]]
-                )
-                self._mark_invoiced(plans)
-            return moves, errors
-        except Exception:  # noqa: BLE001 - retried one by one below to isolate the culprit
-            moves = Move.browse()
-        for plan in plans:
-            plan_moves, plan_errors = self._invoice_one(plan, Move)
-            moves |= plan_moves
-            errors.update(plan_errors)
-        return moves, errors
 
-    def _invoice_one(self, plan, Move):
-        try:
-            with self.env.cr.savepoint():
-                moves = Move.create([plan["invoice_vals"]]) if plan["invoice_vals"] else Move
-                self._mark_invoiced([plan])
-            return moves, {}
-        except psycopg2.errors.UniqueViolation:
-            return Move.browse(), {
-                plan["contract"]: self.env._(
+        def invoice(plans):
+            vals_list = [plan["invoice_vals"] for plan in plans if plan["invoice_vals"]]
+            moves = Move.create(vals_list) if vals_list else Move
+            self._mark_invoiced(plans)
+            return moves
+
+        plan_of = {plan["contract"]: plan for plan in plans}
+        results, failures = self._batch_then_one_by_one(
+            invoice, plans, {contract: [plan] for contract, plan in plan_of.items()}
+        )
+        for contract, error in failures.items():
+            errors[contract] = (
+                self.env._(
                     "The period ending %(date)s has already been invoiced.",
-                    date=format_date(self.env, plan["period_end"]),
+                    date=format_date(self.env, plan_of[contract]["period_end"]),
                 )
-            }
-        except Exception as error:  # noqa: BLE001 - recorded on the contract, run goes on
-            return Move.browse(), {plan["contract"]: str(error)}
+                if isinstance(error, psycopg2.errors.UniqueViolation)
+                else str(error)
+            )
+        return Move.union(*results), errors
 
     def _due_domain(self, today):
         return Domain("state", "=", "active") & Domain("next_invoice_date", "<=", today)
@@ -319,38 +310,27 @@ class AftersalesContract(models.Model):
             _logger.warning("Contract %s could not be invoiced: %s", contract.name, message)
 
     def _post_invoices(self, moves):
-        """Post ``moves`` when the company asks for posted contract invoices."""
+        """Post ``moves`` when the company asks for posted contract invoices; returns
+        {contract: error message} of the invoices that could not be posted."""
         to_post = moves.filtered(lambda m: m.company_id.aftersales_invoice_post)
         if not to_post:
             return {}
-        try:
-            with self.env.cr.savepoint():
-                to_post._post()
-            return {}
-        except Exception:  # noqa: BLE001 - posted one by one below to isolate the culprit
-            errors = {}
-            for move in to_post:
-                try:
-                    with self.env.cr.savepoint():
-                        move._post()
-                except Exception as error:  # noqa: BLE001 - recorded on the contract
-                    errors[move.aftersales_contract_id] = str(error)
-            return errors
+        _posted, failures = self._batch_then_one_by_one(
+            lambda invoices: invoices._post(), to_post, to_post
+        )
+        return {move.aftersales_contract_id: str(error) for move, error in failures.items()}
 
     # ------------------------------------------------------------------
     # Entry points
     # ------------------------------------------------------------------
     def action_create_invoices(self):
         """Invoice every period due up to today for the selected contracts."""
-        try:
-            self.lock_for_update()
-        except LockError:
-            raise UserError(
-                self.env._(
-                    "These contracts are being invoiced right now by the scheduled run."
-                    " Try again in a few minutes."
-                )
-            ) from None
+        self._lock_for_manual_run(
+            self.env._(
+                "These contracts are being invoiced right now by the scheduled run."
+                " Try again in a few minutes."
+            )
+        )
         for contract in self:
             if contract.state != "active":
                 raise UserError(
@@ -418,37 +398,30 @@ class AftersalesContract(models.Model):
 
     @api.model
     def _cron_create_invoices(self, batch_size=200):
-        """Invoice every due period of every active contract, a batch at a time.
-
-        As in ``account.move._autopost_draft_entries``: commit the progress first, then
-        lock the batch, then work. A commit releases every row lock, so locks taken before
-        it would not keep a concurrent run off the same contracts.
-        """
+        """Invoice every due period of every active contract, a batch at a time, in the
+        loop of ``aftersales.cron.mixin``: commit, lock, re-check, work. A contract comes
+        back in a later batch for its next period; one that fails or makes no progress
+        is recorded on the contract and left to the next run."""
         today = fields.Date.context_today(self)
-        skipped = set()  # failed, stalled, or taken by a concurrent run
-        while True:
-            domain = self._due_domain(today) & Domain("id", "not in", list(skipped))
-            contracts = self.search(domain, limit=batch_size, order="next_invoice_date, id")
-            if not contracts:
-                break
-            remaining = (
-                self.search_count(domain) if len(contracts) == batch_size else len(contracts)
-            )
-            self.env["ir.cron"]._commit_progress(remaining=remaining)
-            locked = contracts.try_lock_for_update()
-            skipped.update((contracts - locked).ids)
+        due = self._due_domain(today)
+        self._cron_in_batches(
+            find=lambda skipped: self._cron_find(
+                due & Domain("id", "not in", skipped), batch_size, order="next_invoice_date, id"
+            ),
             # a concurrent run may have invoiced them between the search and the lock
-            contracts = locked.filtered_domain(self._due_domain(today))
-            if not contracts:
-                continue
-            before = {contract: contract.next_period_start for contract in contracts}
-            moves, errors = contracts._invoice_next_period(today)
-            errors.update(self._post_invoices(moves))
-            errors.update((contracts - self.union(*errors))._stalled(before))
-            skipped.update(contract.id for contract in errors)
-            self._record_invoicing_errors(errors)
-            if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
-                break
+            recheck=due,
+            work=lambda contracts: (len(contracts), contracts._invoice_due_period(today)),
+            record_errors=self._record_invoicing_errors,
+        )
+
+    def _invoice_due_period(self, today):
+        """Invoice and post the next due period of ``self`` (locked by the cron); returns
+        {contract: error} of those that failed or made no progress."""
+        before = {contract: contract.next_period_start for contract in self}
+        moves, errors = self._invoice_next_period(today)
+        errors.update(self._post_invoices(moves))
+        errors.update((self - self.browse().union(*errors))._stalled(before))
+        return errors
 
     def _action_view_invoices(self, moves):
         action = self.env["ir.actions.act_window"]._for_xml_id(

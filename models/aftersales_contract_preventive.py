@@ -120,12 +120,18 @@ class AftersalesContract(models.Model):
         """Create the missing preventive visits of the contract year containing ``day``
         (today by default) of these contracts, in one batch; returns them."""
         day = day or fields.Date.context_today(self)
+        return self._create_preventive_visits({contract: day for contract in self})
+
+    def _create_preventive_visits(self, days):
+        """Create the missing preventive visits of these contracts, each of the contract
+        year containing its day in ``days`` ({contract: day}), in one batch; returns
+        them."""
         Intervention = self.env["aftersales.intervention"]
         contracts = self.filtered(lambda c: c.state == "active")
         lines = contracts.line_ids.filtered(lambda line: line.preventive_visits > 0)
         if not lines:
             return Intervention
-        years = {contract: contract._preventive_year(day) for contract in contracts}
+        years = {contract: contract._preventive_year(days[contract]) for contract in contracts}
         existing = set(
             Intervention.search_fetch(
                 [("preventive_line_id", "in", lines.ids), ("state", "!=", "cancel")],
@@ -159,7 +165,6 @@ class AftersalesContract(models.Model):
                 )
         if not vals_list:
             return Intervention
-        Intervention._assign_numbers_batch(vals_list)
         return Intervention.with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True
         ).create(vals_list)
@@ -205,37 +210,35 @@ class AftersalesContract(models.Model):
     @api.model
     def _cron_generate_preventive_visits(self, batch_size=200):
         """Generate the visits of the current contract year of every active contract
-        with preventive visits, in batches; a rerun skips what exists."""
+        with preventive visits, in batches, in the loop of ``aftersales.cron.mixin``. A
+        rerun skips what exists."""
         today = fields.Date.context_today(self)
         domain = Domain("state", "=", "active") & Domain("line_ids.preventive_visits", ">", 0)
-        last_id = 0
-        while True:
-            contracts = self.search(
-                domain & Domain("id", ">", last_id), order="id", limit=batch_size
-            )
-            if not contracts:
-                break
-            self.env["ir.cron"]._commit_progress(
-                remaining=self.search_count(domain & Domain("id", ">", last_id))
-            )
+
+        def generate(contracts):
             contracts._generate_preventive_visits(today)
-            last_id = contracts[-1].id
-            if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
-                break
+            return len(contracts), {}
+
+        self._cron_in_batches(
+            # in the order of their ids, past the last one seen
+            find=lambda seen: self._cron_find(
+                domain & Domain("id", ">", max(seen, default=0)), batch_size, order="id"
+            ),
+            # nothing to lock: the unique index refuses a second copy of a visit
+            lock=lambda contracts: contracts,
+            work=generate,
+            once=True,
+        )
 
     # ------------------------------------------------------------------
     # Activation, closing and cancelling
     # ------------------------------------------------------------------
     def _on_activated(self):
         res = super()._on_activated()
-        # a renewal generates its own term: its first year, whenever it starts
+        # a renewal generates its own term: its first year, whenever it starts; all the
+        # contracts activated at once in one batch (the cron goes in batches)
         today = fields.Date.context_today(self)
-        by_day = {}
-        for contract in self:
-            by_day.setdefault(max(contract.date_start, today), self.browse())
-            by_day[max(contract.date_start, today)] |= contract
-        for day, contracts in by_day.items():
-            contracts._generate_preventive_visits(day)
+        self._create_preventive_visits({c: max(c.date_start, today) for c in self})
         return res
 
     def action_close(self):

@@ -4,7 +4,7 @@ import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import LockError, UserError
+from odoo.exceptions import UserError
 from odoo.fields import Command, Domain
 from odoo.tools.misc import format_date
 
@@ -278,15 +278,12 @@ class AftersalesContract(models.Model):
 
     def action_renew(self):
         """Renew now: the next term, as a proposal or active according to the renewal type."""
-        try:
-            self.lock_for_update()
-        except LockError:
-            raise UserError(
-                self.env._(
-                    "These contracts are being renewed right now by the scheduled run."
-                    " Try again in a few minutes."
-                )
-            ) from None
+        self._lock_for_manual_run(
+            self.env._(
+                "These contracts are being renewed right now by the scheduled run."
+                " Try again in a few minutes."
+            )
+        )
         for contract in self:
             if contract.state != "active":
                 raise UserError(
@@ -381,39 +378,39 @@ class AftersalesContract(models.Model):
 
     @api.model
     def _cron_renew(self, batch_size=50):
-        """Renew the contracts whose notice period has started; close the ended ones.
-
-        As in ``account.move._autopost_draft_entries``: commit the progress first, then
-        lock the batch, then work. A commit releases every row lock, so locks taken before
-        it would not keep a concurrent run (or a manual *Renew*) off the same contracts.
-        """
+        """Close the ended contracts, then renew those whose notice period has started,
+        in the loop of ``aftersales.cron.mixin``: commit, lock, re-check, work. The
+        locks keep a concurrent run, or a manual *Renew*, off the same contracts; a
+        renewal that fails is noted on the contract and left to the next run."""
         today = fields.Date.context_today(self)
-        ended_domain = Domain(
+        ended = Domain(
             [("state", "=", "active"), ("date_end", "<", today), ("next_invoice_date", "=", False)]
         )
-        ended = self.search(ended_domain)
-        self.env["ir.cron"]._commit_progress()
-        ended.try_lock_for_update().filtered_domain(ended_domain).action_close()
-        skipped = set()  # failed, or taken by a concurrent run
-        while True:
-            domain = self._renewal_due_domain(today) & Domain("id", "not in", list(skipped))
-            contracts = self.search(domain, limit=batch_size)
-            if not contracts:
-                break
-            remaining = (
-                self.search_count(domain) if len(contracts) == batch_size else len(contracts)
-            )
-            self.env["ir.cron"]._commit_progress(remaining=remaining)
-            locked = contracts.try_lock_for_update()
-            skipped.update((contracts - locked).ids)
+
+        def close(contracts):
+            contracts.action_close()
+            return len(contracts), {}
+
+        # all of them in one batch
+        self._cron_in_batches(
+            find=lambda skipped: (self.search(ended & Domain("id", "not in", skipped)), None),
+            recheck=ended,
+            work=close,
+        )
+        due = self._renewal_due_domain(today)
+        self._cron_in_batches(
+            find=lambda skipped: self._cron_find(due & Domain("id", "not in", skipped), batch_size),
             # a concurrent run may have renewed them between the search and the lock
-            contracts = locked.filtered_domain(self._renewal_due_domain(today))
-            for contract in contracts:
-                try:
-                    with self.env.cr.savepoint():
-                        contract._renew(today)
-                except UserError as error:
-                    skipped.add(contract.id)
-                    contract.message_post(body=self.env._("Renewal failed: %s", error))
-            if self.env["ir.cron"]._commit_progress(len(contracts)) <= 0:
-                break
+            recheck=due,
+            work=lambda contracts: (len(contracts), contracts._renew_one_by_one(today)),
+            record_errors=self._note_renewal_errors,
+        )
+
+    def _renew_one_by_one(self, day):
+        """Renew each contract of ``self`` on its own; returns {contract: error}."""
+        _renewed, errors = self._one_by_one(lambda contract: contract._renew(day), self, UserError)
+        return errors
+
+    def _note_renewal_errors(self, errors):
+        for contract, error in errors.items():
+            contract.message_post(body=self.env._("Renewal failed: %s", error))

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from .aftersales_field_policy import system_writes
 
@@ -55,9 +54,12 @@ class AftersalesIntervention(models.Model):
         "hr.mixin",
         "aftersales.coverage.mixin",
         "aftersales.field.policy",
+        "aftersales.numbering.mixin",
+        "aftersales.cron.mixin",
     ]
     _order = "date_planned_start desc, id desc"
     _check_company_auto = True
+    _sequence_code = "aftersales.intervention"
     _coverage_date_field = "date_planned_start"
     # Numbered, moved through its buttons (which stamp when it started and finished),
     # signed through the signature, and what its costing sums or an hour bank paid.
@@ -300,19 +302,8 @@ class AftersalesIntervention(models.Model):
     def create(self, vals_list):
         interventions = super().create(vals_list)
         # Numbered once created: an intervention refused by a check uses no number up.
-        interventions.filtered(lambda i: i.name == "/")._assign_number()
+        interventions.filtered(lambda i: i.name == "/")._assign_numbers()
         return interventions
-
-    def _assign_number(self):
-        # sudo: whoever may plan an intervention numbers it, the number being a system field
-        Sequence = self.env["ir.sequence"].sudo()
-        for intervention in self.sudo():
-            intervention.name = (
-                Sequence.with_company(intervention.company_id).next_by_code(
-                    "aftersales.intervention"
-                )
-                or "/"
-            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -464,51 +455,3 @@ class AftersalesIntervention(models.Model):
         " WHERE (preventive_line_id IS NOT NULL AND state != 'cancel')",
         "This preventive visit of the contract year exists already.",
     )
-
-    @api.model
-    def _assign_numbers_batch(self, vals_list):
-        """Number many interventions as ``next_by_code`` would, with one query for all
-        the numbers of a standard sequence."""
-        todo = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        if not todo:
-            return
-        by_company = {}
-        for vals in todo:
-            by_company.setdefault(vals.get("company_id") or self.env.company.id, []).append(vals)
-        Sequence = self.env["ir.sequence"].sudo()
-        for company_id, company_vals in by_company.items():
-            sequence = Sequence.search(
-                [
-                    ("code", "=", "aftersales.intervention"),
-                    ("company_id", "in", [company_id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
-            if not sequence:
-                continue
-            if sequence.implementation != "standard":
-                for vals in company_vals:
-                    vals["name"] = sequence._next()
-                continue
-            seq_name = f"ir_sequence_{sequence.id:03d}"
-            formatter = sequence
-            if sequence.use_date_range:
-                today = fields.Date.context_today(self)
-                date_range = self.env["ir.sequence.date_range"].sudo().search(
-                    [
-                        ("sequence_id", "=", sequence.id),
-                        ("date_from", "<=", today),
-                        ("date_to", ">=", today),
-                    ],
-                    limit=1,
-                ) or sequence._create_date_range_seq(today)
-                seq_name = f"ir_sequence_{sequence.id:03d}_{date_range.id:03d}"
-                formatter = sequence.with_context(
-                    ir_sequence_date_range=date_range.date_from, ir_sequence_date=today
-                )
-            self.env.cr.execute(
-                SQL("SELECT nextval(%s) FROM generate_series(1, %s)", seq_name, len(company_vals))
-            )
-            for vals, (number,) in zip(company_vals, self.env.cr.fetchall(), strict=True):
-                vals["name"] = formatter.get_next_char(number)

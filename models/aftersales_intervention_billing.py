@@ -413,25 +413,27 @@ class AftersalesIntervention(models.Model):
         """
         month_start = fields.Date.context_today(self).replace(day=1)
         domain = self._cron_due_domain(month_start)
-        done = set()  # customers invoiced, failed, or held by another transaction
-        while True:
-            todo = domain & Domain("commercial_partner_id", "not in", list(done))
+
+        def find(skipped):
             customers = [
                 partner
                 for (partner,) in self._read_group(
-                    todo, ["commercial_partner_id"], order="commercial_partner_id"
+                    domain & Domain("commercial_partner_id", "not in", skipped),
+                    ["commercial_partner_id"],
+                    order="commercial_partner_id",
                 )
             ]
-            if not customers:
-                return
-            batch = self.env["res.partner"].union(*customers[:batch_size])
-            self.env["ir.cron"]._commit_progress(remaining=len(customers))
-            # the first statement of the new transaction, which takes its snapshot
-            taken = self._try_lock_invoicing(batch)
-            done.update(batch.ids)
-            count = self._cron_invoice_customers(taken, todo) if taken else 0
-            if self.env["ir.cron"]._commit_progress(count) <= 0:
-                return
+            return self.env["res.partner"].union(*customers[:batch_size]), len(customers)
+
+        self._cron_in_batches(
+            find=find,
+            # a transaction lock per customer, so that two runs never share one
+            lock=self._try_lock_invoicing,
+            work=lambda customers: self._cron_invoice_customers(customers, domain),
+            record_errors=self._log_invoicing_errors,
+            # a customer left whole to another transaction waits for the next run
+            once=True,
+        )
 
     @api.model
     def _try_lock_invoicing(self, customers):
@@ -450,7 +452,8 @@ class AftersalesIntervention(models.Model):
     @api.model
     def _cron_invoice_customers(self, customers, domain):
         """Bill and invoice the due interventions of ``customers`` (taken by this run),
-        every customer whole or not at all; returns how many were invoiced."""
+        every customer whole or not at all; returns how many were invoiced, and
+        {customer: error} of those that failed."""
         interventions = self.search(domain & Domain("commercial_partner_id", "in", customers.ids))
         try:
             with self.env.cr.savepoint():
@@ -459,26 +462,22 @@ class AftersalesIntervention(models.Model):
             # changed and committed since this transaction began, by a run that did
             # these customers whole: the next batch's fresh snapshot sees it
             _logger.info("Interventions invoiced meanwhile by another run: skipped")
-            return 0
+            return 0, {}
         busy = (interventions - locked).commercial_partner_id
         interventions = locked.filtered(lambda i: i.commercial_partner_id not in busy)
-        try:
-            with self.env.cr.savepoint():
-                return interventions._bill_and_invoice_whole()
-        except Exception as error:  # noqa: BLE001 - one customer at a time below
-            _logger.info("Invoicing a batch of customers failed (%s): one by one", error)
-        count = 0
-        for customer, its_interventions in interventions.grouped("commercial_partner_id").items():
-            try:
-                with self.env.cr.savepoint():
-                    count += its_interventions._bill_and_invoice_whole()
-            except Exception as error:  # noqa: BLE001 - logged, run goes on
-                _logger.warning(
-                    "The interventions of %s could not be invoiced: %s",
-                    customer.display_name,
-                    error,
-                )
-        return count
+        counts, errors = self._batch_then_one_by_one(
+            lambda its_interventions: its_interventions._bill_and_invoice_whole(),
+            interventions,
+            interventions.grouped("commercial_partner_id"),
+        )
+        return sum(counts), errors
+
+    @api.model
+    def _log_invoicing_errors(self, errors):
+        for customer, error in errors.items():
+            _logger.warning(
+                "The interventions of %s could not be invoiced: %s", customer.display_name, error
+            )
 
     def _bill_and_invoice_whole(self):
         """Bill ``self`` (every due intervention of their customers, locked), then

@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 
 from .aftersales_field_policy import system_writes
 from .aftersales_input_guard import HTML_TEXT_LIMIT, NAME_TEXT_LIMIT, check_text_limits
@@ -374,31 +375,33 @@ class AftersalesIntervention(models.Model):
 
     @api.model
     def _cron_post_signed_reports(self, batch_size=20):
-        """Render and post the signed reports queued, ``batch_size`` at a time; one that
-        fails stays queued for the next run, the others go on."""
-        failed = set()
-        while True:
-            domain = [("signed_report_pending", "=", True), ("id", "not in", list(failed))]
-            interventions = self.search(domain, limit=batch_size, order="id")
-            if not interventions:
-                return
-            remaining = self.search_count(domain)
-            self.env["ir.cron"]._commit_progress(remaining=remaining)
-            locked = interventions.try_lock_for_update().filtered_domain(domain)
-            failed.update((interventions - locked).ids)
-            for intervention in locked:
-                try:
-                    with self.env.cr.savepoint():
-                        intervention._post_signed_report()
-                except Exception as error:  # noqa: BLE001 - logged, retried next run
-                    failed.add(intervention.id)
-                    _logger.warning(
-                        "Signed report of intervention %s not posted: %s",
-                        intervention.name,
-                        error,
-                    )
-            if self.env["ir.cron"]._commit_progress(len(locked)) <= 0:
-                return
+        """Render and post the signed reports queued, ``batch_size`` at a time, in the
+        loop of ``aftersales.cron.mixin``; one that fails stays queued for the next run,
+        the others go on."""
+        pending = Domain("signed_report_pending", "=", True)
+        self._cron_in_batches(
+            find=lambda skipped: self._cron_find(
+                pending & Domain("id", "not in", skipped), batch_size, order="id"
+            ),
+            recheck=pending,
+            work=lambda interventions: (len(interventions), interventions._post_signed_reports()),
+            record_errors=self._log_signed_report_errors,
+        )
+
+    def _post_signed_reports(self):
+        """Post the signed report of each intervention of ``self`` on its own; returns
+        {intervention: error}."""
+        _posted, errors = self._one_by_one(
+            lambda intervention: intervention._post_signed_report(), self
+        )
+        return errors
+
+    @api.model
+    def _log_signed_report_errors(self, errors):
+        for intervention, error in errors.items():
+            _logger.warning(
+                "Signed report of intervention %s not posted: %s", intervention.name, error
+            )
 
     def _post_signed_report(self):
         """Post the signed PDF to the customer and the followers."""

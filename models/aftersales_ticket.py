@@ -36,9 +36,11 @@ class AftersalesTicket(models.Model):
         "portal.mixin",
         "aftersales.coverage.mixin",
         "aftersales.field.policy",
+        "aftersales.numbering.mixin",
     ]
     _order = "priority desc, id desc"
     _check_company_auto = True
+    _sequence_code = "aftersales.ticket"
     _mail_post_access = "read"
     _primary_email = "partner_email"
     # Stamped by the help desk itself: the number, coverage found, deadlines, SLA status
@@ -319,24 +321,6 @@ class AftersalesTicket(models.Model):
         tickets._schedule_technician_activity()
         tickets._send_receipt()
         return tickets
-
-    def _assign_numbers(self):
-        """Number the tickets from the ``aftersales.ticket`` sequence of their company,
-        as ``next_by_code`` would, but looking the sequence up once per company."""
-        # sudo: technicians, portal users and the mail gateway number tickets; the
-        # number is a manager's field once the ticket exists
-        Sequence = self.env["ir.sequence"].sudo()
-        sequences = {}
-        for ticket in self.sudo():
-            company = ticket.company_id
-            if company not in sequences:
-                sequences[company] = Sequence.search(
-                    [("code", "=", "aftersales.ticket"), ("company_id", "in", [company.id, False])],
-                    order="company_id",
-                    limit=1,
-                )
-            sequence = sequences[company]
-            ticket.name = sequence.with_company(company)._next() if sequence else "/"
 
     def write(self, vals):
         stamped = ()

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from .aftersales_input_guard import NAME_TEXT_LIMIT, check_text_limits
+from .ir_sequence import NUMBER_FIELDS
 
 DDT_SEQUENCE_CODE = "aftersales.ddt"
 
@@ -118,26 +119,43 @@ class StockPicking(models.Model):
 
     def _aftersales_assign_ddt_number(self):
         """Number the delivery notes: the Italian localisation's number when it gave one,
-        else the next of the company's yearly DDT sequence."""
+        else the next of the company's yearly DDT sequence, in the order they were done,
+        with one query per company and year."""
         italian = "l10n_it_ddt_number" in self._fields
-        for picking in self.sorted(lambda p: (p.date_done, p.id)):
-            day = fields.Date.context_today(picking, picking.date_done)
-            number = italian and picking.l10n_it_ddt_number
-            if not number:
-                sequence = self._aftersales_ddt_sequence(picking.company_id)
-                number = sequence.next_by_id(sequence_date=day)
-            picking.write({"aftersales_ddt_number": number, "aftersales_ddt_date": day})
+        pickings = self.sorted(lambda p: (p.date_done, p.id))
+        days = {
+            picking: fields.Date.context_today(picking, picking.date_done) for picking in pickings
+        }
+        numbers = {picking: italian and picking.l10n_it_ddt_number for picking in pickings}
+        to_draw = pickings.filtered(lambda p: not numbers[p])
+        sequences = self._aftersales_ddt_sequences(to_draw.company_id)
+        for company, company_pickings in to_draw.grouped("company_id").items():
+            drawn = sequences[company]._aftersales_next_numbers(
+                [days[picking] for picking in company_pickings]
+            )
+            numbers.update(zip(company_pickings, drawn, strict=True))
+        for picking in pickings:
+            picking.write(
+                {"aftersales_ddt_number": numbers[picking], "aftersales_ddt_date": days[picking]}
+            )
 
     @api.model
-    def _aftersales_ddt_sequence(self, company):
-        """The company's DDT sequence (numbers restart each year), made on first use."""
+    def _aftersales_ddt_sequences(self, companies):
+        """{company: its DDT sequence} (numbers restart each year), made on first use."""
         Sequence = self.env["ir.sequence"].sudo()
-        sequence = Sequence.search(
-            [("code", "=", DDT_SEQUENCE_CODE), ("company_id", "=", company.id)], limit=1
-        )
-        if not sequence:
-            sequence = Sequence.create(self._aftersales_prepare_ddt_sequence_vals(company))
-        return sequence
+        sequences = {}
+        for sequence in Sequence.search_fetch(
+            [("code", "=", DDT_SEQUENCE_CODE), ("company_id", "in", companies.ids)],
+            ["company_id", *NUMBER_FIELDS],
+        ):
+            sequences.setdefault(sequence.company_id, sequence)
+        missing = companies.filtered(lambda company: company not in sequences)
+        if missing:
+            created = Sequence.create(
+                [self._aftersales_prepare_ddt_sequence_vals(company) for company in missing]
+            )
+            sequences.update(zip(missing, created, strict=True))
+        return sequences
 
     @api.model
     def _aftersales_prepare_ddt_sequence_vals(self, company):
