@@ -5,7 +5,7 @@ from .common import AftersalesHelpdeskCase
 
 # The Plan Intervention button of a ticket, in queries, whether the ticket's contract has
 # no intervention or thousands.
-PLAN_QUERIES = 33
+PLAN_QUERIES = 32
 # the interventions already on the large contract, made in one INSERT
 HISTORY = 5000
 
