@@ -159,6 +159,11 @@ class AftersalesContract(models.Model):
             currency = contract.company_id.currency_id or self.env.company.currency_id
             contract.fee_revenue = currency.round(by_contract.get(contract._origin.id, 0.0))
 
+    @api.model
+    def _margin_fields(self):
+        """The figures summed from the contract's interventions (one compute)."""
+        return self.pool.field_computed[self._fields["margin"]]
+
     # The interventions' revenue and cost summed by the database, in one query for the
     # batch: a visit planned or finished on a contract with thousands of them costs what
     # it costs on a new contract.

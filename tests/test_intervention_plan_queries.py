@@ -1,13 +1,14 @@
+from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 from odoo.tools import SQL
 
 from .common import AftersalesHelpdeskCase
 
 # The Plan Intervention button of a ticket, in queries, whether the ticket's contract has
-# no intervention or thousands: 26, and the 4 that drawing the intervention's number takes
+# no intervention or thousands: 24, and the 4 that drawing the intervention's number takes
 # beyond the one it needs (the sequence and its date range searched and read before
 # ``nextval``).
-PLAN_QUERIES = 26 + 4
+PLAN_QUERIES = 24 + 4
 # the interventions already on the large contract, made in one INSERT
 HISTORY = 5000
 
@@ -127,3 +128,44 @@ class TestInterventionPlanQueries(AftersalesHelpdeskCase):
         self.assertAlmostEqual(large.intervention_revenue, revenue, places=2)
         self.assertAlmostEqual(large.cost, cost, places=2)
         self.assertAlmostEqual(large.margin, large.fee_revenue + revenue - cost, places=2)
+
+    def _stored_figures(self, contract):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT intervention_revenue, revenue, cost, margin FROM aftersales_contract"
+            " WHERE id = %s",
+            [contract.id],
+        )
+        return tuple(float(value or 0.0) for value in self.env.cr.fetchone())
+
+    def test_contract_figures_follow_what_a_new_intervention_brings(self):
+        """A new intervention without charges leaves its contract's figures as they are;
+        with a charge that costs, or on a contract whose figures were to be computed
+        again anyway, the figures are computed again."""
+        contract = self.contract_small
+        fee = contract.fee_revenue
+        self.assertEqual(self._stored_figures(contract), (0.0, fee, 0.0, fee))
+        self.company.aftersales_vehicle_cost_per_km = 0.5
+        Intervention = self.env["aftersales.intervention"]
+        Intervention.create(
+            {
+                "summary": "Visit with its travel",
+                "partner_id": self.customer.id,
+                "contract_id": contract.id,
+                "travel_km": 10.0,
+                "charge_ids": [Command.create({"kind": "travel", "name": "Travel"})],
+            }
+        )
+        self.assertEqual(self._stored_figures(contract), (0.0, fee, 5.0, fee - 5.0))
+        # the figures left wrong in the database and marked to be computed again before
+        # a new intervention comes: they are computed again all the same
+        self.env.cr.execute(
+            "UPDATE aftersales_contract SET cost = 99, margin = 99 WHERE id = %s", [contract.id]
+        )
+        self.env.invalidate_all()
+        for field in contract._margin_fields():
+            self.env.add_to_compute(field, contract)
+        Intervention.create(
+            {"summary": "Visit", "partner_id": self.customer.id, "contract_id": contract.id}
+        )
+        self.assertEqual(self._stored_figures(contract), (0.0, fee, 5.0, fee - 5.0))
