@@ -110,16 +110,16 @@ class AccountMove(models.Model):
                     ]
                 )
             )
-        for records in (interventions, contracts):
+        for records, fname in ((interventions, "revenue"), (contracts, "fee_revenue")):
             if not records:
                 continue
             records = records.with_env(self.env)
-            field = records._fields["revenue"]
-            # every field of the compute method (the contract's fees, revenue, margin...)
+            field = records._fields[fname]
+            # every field of the compute method (the intervention's revenue and margin)
             for computed in self.pool.field_computed.get(field, [field]):
                 self.env.add_to_compute(computed, records)
-            # ... and what depends on the revenue (margins, the contract's figures)
-            records.modified(["revenue"])
+            # ... and what depends on it (margins, the contract's revenue and margin)
+            records.modified([fname])
 
     def _post(self, soft=True):
         posted = super()._post(soft)

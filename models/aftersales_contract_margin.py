@@ -91,7 +91,7 @@ class AftersalesContract(models.Model):
     fee_revenue = fields.Monetary(
         string="Fees Invoiced",
         currency_field="company_currency_id",
-        compute="_compute_margin",
+        compute="_compute_fee_revenue",
         store=True,
         groups=MONEY_GROUPS,
         help="The contract's fees on posted invoices, less their credit notes, untaxed, in the "
@@ -133,10 +133,12 @@ class AftersalesContract(models.Model):
         groups=MONEY_GROUPS,
     )
 
-    # The fees follow the invoices' postings, resets and cancellations (account.move
-    # ``_aftersales_recompute_revenue``), not every write of an invoice line's balance.
-    @api.depends("intervention_ids.revenue", "intervention_ids.cost_total")
-    def _compute_margin(self):
+    # The fees follow the contract's side of ``fee_lines_query`` (the lines' sale order
+    # line and product, the generating invoice) and the invoices' postings, resets and
+    # cancellations (account.move ``_aftersales_recompute_revenue``), not every write of
+    # an invoice line's balance, nor the interventions: a visit runs no fee query.
+    @api.depends("source_invoice_id", "line_ids.sale_line_id", "line_ids.product_id")
+    def _compute_fee_revenue(self):
         by_contract = {}
         ids = [contract_id for contract_id in self._origin.ids if contract_id]
         if ids:
@@ -155,12 +157,38 @@ class AftersalesContract(models.Model):
             by_contract = dict(self.env.cr.fetchall())
         for contract in self:
             currency = contract.company_id.currency_id or self.env.company.currency_id
-            interventions = contract.sudo().intervention_ids
-            fee_revenue = currency.round(by_contract.get(contract._origin.id, 0.0))
-            intervention_revenue = currency.round(sum(interventions.mapped("revenue")))
-            revenue = fee_revenue + intervention_revenue
-            cost = currency.round(sum(interventions.mapped("cost_total")))
-            contract.fee_revenue = fee_revenue
+            contract.fee_revenue = currency.round(by_contract.get(contract._origin.id, 0.0))
+
+    @api.model
+    def _margin_fields(self):
+        """The figures summed from the contract's interventions (one compute)."""
+        return self.pool.field_computed[self._fields["margin"]]
+
+    # The interventions' revenue and cost summed by the database, in one query for the
+    # batch: a visit planned or finished on a contract with thousands of them costs what
+    # it costs on a new contract.
+    @api.depends("fee_revenue", "intervention_ids.revenue", "intervention_ids.cost_total")
+    def _compute_margin(self):
+        totals = {}
+        ids = [contract_id for contract_id in self._origin.ids if contract_id]
+        if ids:
+            # sudo: the figures of the contract's interventions, whoever reads them
+            groups = (
+                self.env["aftersales.intervention"]
+                .sudo()
+                ._read_group(
+                    [("contract_id", "in", ids)],
+                    ["contract_id"],
+                    ["revenue:sum", "cost_total:sum"],
+                )
+            )
+            totals = {contract.id: (revenue, cost) for contract, revenue, cost in groups}
+        for contract in self:
+            currency = contract.company_id.currency_id or self.env.company.currency_id
+            intervention_revenue, cost = totals.get(contract._origin.id, (0.0, 0.0))
+            intervention_revenue = currency.round(intervention_revenue)
+            revenue = contract.fee_revenue + intervention_revenue
+            cost = currency.round(cost)
             contract.intervention_revenue = intervention_revenue
             contract.revenue = revenue
             contract.cost = cost

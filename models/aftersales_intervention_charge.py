@@ -168,9 +168,13 @@ class AftersalesInterventionCharge(models.Model):
         "intervention_id.travel_km",
         "intervention_id.vehicle_id.aftersales_cost_per_km",
         "intervention_id.company_id.aftersales_vehicle_cost_per_km",
-        "stock_move_id.value",
-        "stock_move_id.quantity",
-        "stock_move_id.state",
+        "stock_move_id",
+        # the valuation of the intervention's own moves, reached from the intervention:
+        # a move of another delivery has no intervention and triggers no look-up (through
+        # ``stock_move_id``, every write of any move searched the charges)
+        "intervention_id.material_move_ids.value",
+        "intervention_id.material_move_ids.quantity",
+        "intervention_id.material_move_ids.state",
         "purchase_line_id.price_subtotal",
         "purchase_line_id.state",
     )

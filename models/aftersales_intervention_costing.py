@@ -203,6 +203,25 @@ class AftersalesIntervention(models.Model):
                 100.0 * intervention.margin / intervention.revenue if intervention.revenue else 0.0
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        margin_fields = self.env["aftersales.contract"]._margin_fields()
+        pending = {field: self.env.records_to_compute(field) for field in margin_fields}
+        interventions = super().create(vals_list)
+        interventions._keep_contract_margins(pending)
+        return interventions
+
+    def _keep_contract_margins(self, pending):
+        """New interventions without charges earn and cost nothing: the figures of their
+        contracts, sums of their interventions', stay what they were. The contracts that
+        only these interventions marked (``pending``: what was marked before) are not
+        computed again; the others are."""
+        # sudo: the charges and contracts of the new interventions, whoever made them
+        interventions = self.sudo()
+        unchanged = interventions.contract_id - interventions.filtered("charge_ids").contract_id
+        for field, marked_before in pending.items():
+            self.env.remove_to_compute(field, unchanged - marked_before)
+
     # ------------------------------------------------------------------
     # Computing the charges
     # ------------------------------------------------------------------

@@ -154,7 +154,8 @@ class AftersalesIntervention(models.Model):
     def create(self, vals_list):
         self._check_force_right(vals_list)
         interventions = super().create(vals_list)
-        interventions._sync_bookings()
+        # new interventions have no booking to rewrite yet
+        interventions._sync_bookings(new=True)
         return interventions
 
     def write(self, vals):
@@ -188,13 +189,15 @@ class AftersalesIntervention(models.Model):
             )
         return vals_list
 
-    def _sync_bookings(self):
-        """Rewrite the bookings of these interventions; refuse a double booking with a
-        clear message (the exclusion constraints refuse what this check cannot see,
-        another transaction's uncommitted booking)."""
-        self.env["aftersales.intervention.booking"].sudo().search(
-            [("intervention_id", "in", self.ids)]
-        ).unlink()
+    def _sync_bookings(self, new=False):
+        """Rewrite the bookings of these interventions (``new``: just created, they have
+        none to remove); refuse a double booking with a clear message (the exclusion
+        constraints refuse what this check cannot see, another transaction's uncommitted
+        booking)."""
+        if not new:
+            self.env["aftersales.intervention.booking"].sudo().search(
+                [("intervention_id", "in", self.ids)]
+            ).unlink()
         booked = self.filtered(
             lambda i: i.state in ACTIVE_STATES and i.date_planned_start and i.date_planned_end
         )

@@ -200,7 +200,6 @@ class AftersalesTicket(models.Model):
         the serial and the team; the coverage follows the ticket's by compute, and the
         ticket's technician goes as the employee of the ticket's company."""
         self.ensure_one()
-        employee = self.user_id.employee_ids.filtered(lambda e: e.company_id == self.company_id)
         return {
             "ticket_id": self.id,
             "summary": self.subject,
@@ -210,9 +209,28 @@ class AftersalesTicket(models.Model):
             "product_id": self.product_id.id,
             "company_id": self.company_id.id,
             "team_id": self.team_id.id,
-            "employee_ids": [Command.set(employee[:1].ids)],
+            "employee_ids": [Command.set(self._intervention_employee().ids)],
             "description": self.description,
         }
+
+    def _intervention_employee(self):
+        """The ticket's technician as an employee of the ticket's company, if any."""
+        self.ensure_one()
+        if not self.user_id:
+            return self.env["hr.employee"]
+        # sudo: one look-up of the employee, with what the new intervention reads of him
+        # (active, company and user for its checks, the van it takes), not the user's
+        # employees through the public employee records and the user's record rules
+        return (
+            self.env["hr.employee"]
+            .sudo()
+            .search_fetch(
+                [("user_id", "=", self.user_id.id), ("company_id", "=", self.company_id.id)],
+                ["active", "company_id", "user_id", "aftersales_location_id"],
+                limit=1,
+            )
+            .sudo(False)
+        )
 
     # ------------------------------------------------------------------
     # Smart buttons

@@ -45,4 +45,6 @@ def migrate(cr, version):
     field = contracts._fields["fee_revenue"]
     for computed in env.registry.field_computed.get(field, [field]):
         env.add_to_compute(computed, contracts)
+    # and the revenue and margins computed from the fees
+    contracts.modified(["fee_revenue"])
     env.flush_all()
