@@ -65,6 +65,17 @@ class IrSequence(models.Model):
             return [self.get_next_char(number) for number in self._aftersales_draw(len(dates))]
         default = self.env.context.get("ir_sequence_date", fields.Date.today())
         days = [fields.Date.to_date(day or default) for day in dates]
+        # one day (a validation's delivery notes, a call's intervention): find its range
+        # and draw in one query; else one query for the ranges, one draw per range
+        drawn = self._aftersales_draw_in_range(days) if len(set(days)) == 1 else None
+        if drawn:
+            date_from, raw = drawn
+            return [
+                self.with_context(
+                    ir_sequence_date_range=date_from, ir_sequence_date=day
+                ).get_next_char(number)
+                for day, number in zip(days, raw, strict=True)
+            ]
         ranges = self._aftersales_date_ranges(days)
         numbers = [None] * len(days)
         by_range = {}
@@ -77,6 +88,58 @@ class IrSequence(models.Model):
                     ir_sequence_date_range=date_range.date_from, ir_sequence_date=days[index]
                 ).get_next_char(number)
         return numbers
+
+    def _aftersales_draw_in_range(self, days):
+        """The common case in one query: the existing date range holding all ``days``
+        found and drawn from at once. Then (its first day, the raw numbers in order), as
+        ``_aftersales_draw`` draws them; else None (no such range yet), nothing drawn."""
+        self.ensure_one()
+        count, first_day, last_day = len(days), min(days), max(days)
+        Range = self.env["ir.sequence.date_range"]
+        # the range ``_next`` would find for each day: the first by id holding it
+        holding = SQL(
+            "SELECT id FROM ir_sequence_date_range WHERE sequence_id = %s"
+            " AND date_from <= %s AND date_to >= %s ORDER BY id LIMIT 1",
+            self.id,
+            first_day,
+            last_day,
+        )
+        if self.implementation == "standard":
+            # the PostgreSQL sequence of the range, named as ``ir.sequence.date_range``
+            # names it (``ir_sequence_%03d_%03d``)
+            self.env.cr.execute(
+                SQL(
+                    "SELECT r.date_from, nextval(format('ir_sequence_%%s_%%s',"
+                    " lpad(%(seq)s::text, greatest(3, length(%(seq)s::text)), '0'),"
+                    " lpad(r.id::text, greatest(3, length(r.id::text)), '0'))::regclass)"
+                    " FROM ir_sequence_date_range r, generate_series(1, %(count)s)"
+                    " WHERE r.id = (%(holding)s)",
+                    seq=self.id,
+                    count=count,
+                    holding=holding,
+                )
+            )
+            rows = self.env.cr.fetchall()
+            if not rows:
+                return None
+            return rows[0][0], sorted(number for _day, number in rows)
+        step = self.number_increment
+        Range.flush_model(["number_next"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ir_sequence_date_range SET number_next = number_next + %(total)s"
+                " WHERE id = (SELECT id FROM ir_sequence_date_range WHERE id = (%(holding)s)"
+                " FOR UPDATE NOWAIT) RETURNING id, date_from, number_next - %(total)s",
+                total=step * count,
+                holding=holding,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        range_id, date_from, first = row
+        Range.browse(range_id).invalidate_recordset(["number_next"])
+        return date_from, [first + step * k for k in range(count)]
 
     def _aftersales_date_ranges(self, days):
         """{day: the date range of this sequence holding it}, the missing ones created as

@@ -55,6 +55,24 @@ class TestSequenceBatch(AftersalesInterventionCase):
                         numbers = sequence._aftersales_next_numbers(days)
                     self.assertEqual(len(set(numbers)), 2 * size)
 
+    def test_one_day_found_and_drawn_in_one_query(self):
+        """A batch of one day (a validation's delivery notes, a call's intervention)
+        finds its date range and draws its numbers in one query, as one by one would."""
+        for implementation in ("standard", "no_gap"):
+            batch, one_by_one = _twin_sequences(
+                self.env, implementation=implementation, use_date_range=True, prefix="%(range_y)s/"
+            )
+            day = date(2026, 5, 1)
+            batch._aftersales_next_numbers([day])  # the range exists from now on
+            one_by_one._next(sequence_date=day)
+            for size in (1, 5):
+                with self.subTest(implementation=implementation, size=size):
+                    batch.invalidate_model()
+                    with self.assertQueryCount(2):  # the sequence, then find and draw
+                        numbers = batch._aftersales_next_numbers([day] * size)
+                    expected = [one_by_one._next(sequence_date=day) for _i in range(size)]
+                    self.assertEqual(numbers, expected)
+
     @freeze_time("2026-06-01 10:00:00")
     def test_interventions_numbered_in_one_batch(self):
         Intervention = self.env["aftersales.intervention"]

@@ -10,7 +10,7 @@ from .intervention_stock_common import InterventionStockCase
 # the add-on: the same flow measured there (docs/benchmarks.md). The add-on adds its
 # delivery note number only: the sequence, its date range and the user's time zone.
 PLAIN_DELIVERY_QUERIES = 79
-DDT_NUMBER_QUERIES = 7
+DDT_NUMBER_QUERIES = 2
 
 
 @tagged("post_install", "-at_install")
