@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import date
 
 from odoo import api, fields, models
@@ -301,21 +302,18 @@ class AftersalesContractLine(models.Model):
                     )
                 )
 
-    def _coverage_end(self):
-        self.ensure_one()
-        ends = [d for d in (self.date_end, self.contract_id.date_end) if d]
-        return min(ends) if ends else fields.Date.to_date("9999-12-31")
-
-    def _coverage_start(self):
-        self.ensure_one()
-        return max(self.date_start, self.contract_id.date_start)
-
     @api.constrains("lot_id", "date_start", "date_end", "contract_id")
     def _check_lot_overlap(self):
         self.filtered(lambda line: line.contract_state == "active")._check_lot_not_covered_twice()
 
     def _check_lot_not_covered_twice(self):
-        """A serial may be covered by one active contract at a time."""
+        """A serial may be covered by one active contract at a time.
+
+        The database guarantees it (``_lot_covered_once``); this check runs before the
+        database can refuse, to name the contract in the way. One search finds the other
+        active lines of all these serials, and each line is compared with the lines of
+        its own serial only, so the work grows with the number of lines, not its square.
+        """
         lines = self.filtered("lot_id")
         if not lines:
             return
@@ -326,15 +324,17 @@ class AftersalesContractLine(models.Model):
                 ("id", "not in", lines.ids),
             ]
         )
-        candidates = others | lines
+        by_lot = defaultdict(list)
+        for candidate in others | lines:
+            by_lot[candidate.lot_id].append(candidate)
+        checked = set(lines.ids)
         for line in lines:
-            start, end = line._coverage_start(), line._coverage_end()
-            for other in candidates:
-                if other == line or other.lot_id != line.lot_id:
-                    continue
-                if other in lines and other.id < line.id:
-                    continue  # the pair was checked the other way round
-                if other._coverage_start() <= end and start <= other._coverage_end():
+            start, end = line._coverage_period()
+            for other in by_lot[line.lot_id]:
+                if other == line or (other.id in checked and other.id < line.id):
+                    continue  # the line itself, or a pair checked the other way round
+                other_start, other_end = other._coverage_period()
+                if other_start <= end and start <= other_end:
                     raise ValidationError(
                         self.env._(
                             "Serial %(lot)s is already covered by contract %(contract)s "
