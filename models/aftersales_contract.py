@@ -373,6 +373,7 @@ class AftersalesContract(models.Model):
                         contract.name,
                     )
                 )
+        # the activation's one overlap check, before the lines are active in the database
         self.line_ids._check_lot_not_covered_twice()
         with system_writes():
             self.write({"state": "active"})
@@ -458,12 +459,15 @@ class AftersalesContract(models.Model):
 
     # ------------------------------------------------------------------
     # A serial is covered by one active contract at a time, also when a contract's
-    # dates or state change (the lines' own constraint only sees the lines' fields). The
+    # dates change (the lines' own constraint only sees the lines' fields). The
     # database refuses the rest (``aftersales.contract.line._lot_covered_once``).
     # ------------------------------------------------------------------
 
     def write(self, vals):
         res = super().write(vals)
-        if {"date_start", "date_end", "state"} & set(vals):
+        # Not on a new state: ``action_activate`` checks before it writes, and a state
+        # written directly reaches the lines' ``contract_state`` at the check's own
+        # search (which flushes it), where the database refuses before the check could.
+        if {"date_start", "date_end"} & set(vals):
             self.filtered(lambda c: c.state == "active").line_ids._check_lot_not_covered_twice()
         return res

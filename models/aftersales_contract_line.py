@@ -1,3 +1,6 @@
+from collections import defaultdict
+from datetime import date
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
@@ -299,21 +302,18 @@ class AftersalesContractLine(models.Model):
                     )
                 )
 
-    def _coverage_end(self):
-        self.ensure_one()
-        ends = [d for d in (self.date_end, self.contract_id.date_end) if d]
-        return min(ends) if ends else fields.Date.to_date("9999-12-31")
-
-    def _coverage_start(self):
-        self.ensure_one()
-        return max(self.date_start, self.contract_id.date_start)
-
     @api.constrains("lot_id", "date_start", "date_end", "contract_id")
     def _check_lot_overlap(self):
         self.filtered(lambda line: line.contract_state == "active")._check_lot_not_covered_twice()
 
     def _check_lot_not_covered_twice(self):
-        """A serial may be covered by one active contract at a time."""
+        """A serial may be covered by one active contract at a time.
+
+        The database guarantees it (``_lot_covered_once``); this check runs before the
+        database can refuse, to name the contract in the way. One search finds the other
+        active lines of all these serials, and each line is compared with the lines of
+        its own serial only, so the work grows with the number of lines, not its square.
+        """
         lines = self.filtered("lot_id")
         if not lines:
             return
@@ -324,15 +324,17 @@ class AftersalesContractLine(models.Model):
                 ("id", "not in", lines.ids),
             ]
         )
-        candidates = others | lines
+        by_lot = defaultdict(list)
+        for candidate in others | lines:
+            by_lot[candidate.lot_id].append(candidate)
+        checked = set(lines.ids)
         for line in lines:
-            start, end = line._coverage_start(), line._coverage_end()
-            for other in candidates:
-                if other == line or other.lot_id != line.lot_id:
-                    continue
-                if other in lines and other.id < line.id:
-                    continue  # the pair was checked the other way round
-                if other._coverage_start() <= end and start <= other._coverage_end():
+            start, end = line._coverage_period()
+            for other in by_lot[line.lot_id]:
+                if other == line or (other.id in checked and other.id < line.id):
+                    continue  # the line itself, or a pair checked the other way round
+                other_start, other_end = other._coverage_period()
+                if other_start <= end and start <= other_end:
                     raise ValidationError(
                         self.env._(
                             "Serial %(lot)s is already covered by contract %(contract)s "
@@ -342,23 +344,10 @@ class AftersalesContractLine(models.Model):
                         )
                     )
 
-    @api.model
-    def _covering_domain(self, partner, day, lot=None, product=None):
-        """Active lines covering ``lot`` (or ``product``) for ``partner`` on ``day``."""
-        domain = Domain("contract_state", "=", "active") & Domain(
-            "partner_id", "=", partner.commercial_partner_id.id
-        )
-        domain &= Domain("date_start", "<=", day) & (
-            Domain("date_end", "=", False) | Domain("date_end", ">=", day)
-        )
-        domain &= Domain("contract_id.date_start", "<=", day) & (
-            Domain("contract_id.date_end", "=", False) | Domain("contract_id.date_end", ">=", day)
-        )
-        if lot:
-            return domain & Domain("lot_id", "=", lot.id)
-        return (
-            domain & Domain("lot_id", "=", False) & Domain("equipment_product_id", "=", product.id)
-        )
+    def _coverage_period(self):
+        """The first and last days the line covers (an open end as the last date)."""
+        self.ensure_one()
+        return self.coverage_date_start, self.coverage_date_end or date.max
 
     # ------------------------------------------------------------------
     # The values of a contract line's preventive visit (see
@@ -398,32 +387,26 @@ class AftersalesContractLine(models.Model):
     # What the help desk asks of a contract line.
     # ------------------------------------------------------------------
 
-    def _covers(self, partner, day, lot=None, product=None):
-        """Python twin of ``_covering_domain`` for one line, used to split a batch search."""
-        self.ensure_one()
-        if self.partner_id != partner.commercial_partner_id or self.contract_state != "active":
-            return False
-        if not (self._coverage_start() <= day <= self._coverage_end()):
-            return False
-        if lot:
-            return self.lot_id == lot
-        return not self.lot_id and self.equipment_product_id == product
-
     ticket_ids = fields.One2many("aftersales.ticket", "contract_line_id", string="Tickets")
+
+    # The rule "this line covers this serial (or this product) for this customer on this
+    # day", written once: as a domain for a batch of records, and as its Python twin for
+    # one line. Both read the stored days the line covers, as the database's
+    # ``_lot_covered_once`` does.
 
     @api.model
     def _covering_domain_batch(self, partners, day, lots=None, products=None):
-        """A superset of ``_covering_domain`` for many customers and serials (or products)
-        on one day, in one compact domain; ``_covers`` then tells which line covers what.
-        (An OR of one ``_covering_domain`` per ticket costs more to build than to run.)"""
-        domain = Domain("contract_state", "=", "active") & Domain(
-            "partner_id", "in", partners.commercial_partner_id.ids
-        )
-        domain &= Domain("date_start", "<=", day) & (
-            Domain("date_end", "=", False) | Domain("date_end", ">=", day)
-        )
-        domain &= Domain("contract_id.date_start", "<=", day) & (
-            Domain("contract_id.date_end", "=", False) | Domain("contract_id.date_end", ">=", day)
+        """Active lines covering, on ``day``, the serials ``lots`` (or the products
+        ``products`` of lines without a serial) for the customers ``partners``.
+
+        One compact domain for many records: every customer with every serial, a
+        superset when there are several; ``_covers`` then tells which line covers what.
+        (An OR of one exact domain per record costs more to build than to run.)"""
+        domain = (
+            Domain("contract_state", "=", "active")
+            & Domain("partner_id", "in", partners.commercial_partner_id.ids)
+            & Domain("coverage_date_start", "<=", day)
+            & (Domain("coverage_date_end", "=", False) | Domain("coverage_date_end", ">=", day))
         )
         if lots is not None:
             return domain & Domain("lot_id", "in", lots.ids)
@@ -432,3 +415,16 @@ class AftersalesContractLine(models.Model):
             & Domain("lot_id", "=", False)
             & Domain("equipment_product_id", "in", products.ids)
         )
+
+    def _covers(self, partner, day, lot=None, product=None):
+        """Whether this line covers ``lot`` (or ``product``) for ``partner`` on ``day``:
+        ``_covering_domain_batch`` for one line, one customer and one serial."""
+        self.ensure_one()
+        if self.partner_id != partner.commercial_partner_id or self.contract_state != "active":
+            return False
+        start, end = self._coverage_period()
+        if not start <= day <= end:
+            return False
+        if lot:
+            return self.lot_id == lot
+        return not self.lot_id and self.equipment_product_id == product

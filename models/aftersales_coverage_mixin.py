@@ -182,28 +182,26 @@ class AftersalesCoverageMixin(models.AbstractModel):
             ("lot_id", "stock.lot") if by == "lot" else ("product_id", "product.product")
         )
         wanted = {r: (*keys[r], r[field]) for r in keys if r not in result and r[field]}
-        single = len(set(wanted.values())) == 1
-        if single:
-            # one call (the web client): exactly the contracts' own covering domain
-            partner, day, target = next(iter(wanted.values()))
-            domains = [Line._covering_domain(partner, day, **{by: target})]
-        else:
-            by_day = defaultdict(lambda: (self.env["res.partner"], self.env[comodel]))
-            for partner, day, target in wanted.values():
-                partners, targets = by_day[day]
-                by_day[day] = (partners | partner, targets | target)
-            domains = [
-                Line._covering_domain_batch(partners, day, **{f"{by}s": targets})
-                for day, (partners, targets) in by_day.items()
-            ]
+        by_day = defaultdict(lambda: (self.env["res.partner"], self.env[comodel]))
+        for partner, day, target in wanted.values():
+            partners, targets = by_day[day]
+            by_day[day] = (partners | partner, targets | target)
+        domains = [
+            Line._covering_domain_batch(partners, day, **{f"{by}s": targets})
+            for day, (partners, targets) in by_day.items()
+        ]
         candidates = defaultdict(list)
         for line in self._coverage_search(Line, domains):
             target = line.lot_id if by == "lot" else line.equipment_product_id
             candidates[line.partner_id, target, line.company_id].append(line)
         for record, (partner, day, target) in wanted.items():
-            found = candidates[partner, target, record._coverage_company()]
-            if not single:  # the batch domain is a superset: check each line exactly
-                found = [line for line in found if line._covers(partner, day, **{by: target})]
+            # the batch domain is a superset (every customer with every serial): check
+            # each line exactly; for a single record the domain is already exact
+            found = [
+                line
+                for line in candidates[partner, target, record._coverage_company()]
+                if line._covers(partner, day, **{by: target})
+            ]
             if found:
                 result[record] = ("contract", found[0], found[0].contract_id)
 

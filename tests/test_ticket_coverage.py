@@ -112,6 +112,46 @@ class TestTicketCoverage(AftersalesHelpdeskCase):
         tickets[2].lot_id = other
         self.assertEqual(tickets[2].coverage_kind, "hour_bank")
 
+    def test_one_rule_for_one_ticket_and_for_a_batch(self):
+        """The days a line covers are its own within its contract's. On each boundary,
+        for a serial's line and for a product's line, a ticket alone and the same ticket
+        in a batch of two customers find the same line."""
+        lot = self._old_lot("AUR-0500")
+        other = self._old_lot("DV-0500", partner=self.customer_other)
+        contract = self._create_contract(
+            lines=[
+                self._covered_line(
+                    lot=lot, date_start=date(2026, 2, 1), date_end=date(2026, 11, 30)
+                ),
+                self._covered_line(product=self.grinder),
+            ]
+        )
+        by_serial, by_product = contract.line_ids.sorted(lambda line: not line.lot_id)
+        self._create_contract(
+            partner_id=self.customer_other.id, lines=[self._covered_line(lot=other)]
+        )
+        nothing = self.env["aftersales.contract.line"]
+        vals = [
+            {"subject": "serial", "partner_id": self.customer.id, "lot_id": lot.id},
+            {"subject": "product", "partner_id": self.customer.id, "product_id": self.grinder.id},
+            {"subject": "other", "partner_id": self.customer_other.id, "lot_id": other.id},
+        ]
+        for day, expected in (
+            ("2026-01-31", [nothing, by_product]),
+            ("2026-02-01", [by_serial, by_product]),
+            ("2026-11-30", [by_serial, by_product]),
+            ("2026-12-01", [nothing, by_product]),
+            ("2026-12-31", [nothing, by_product]),
+            ("2027-01-01", [nothing, nothing]),
+        ):
+            with self.subTest(day=day), freeze_time(f"{day} 12:00:00"):
+                alone = [self._create_ticket(**v).contract_line_id for v in vals[:2]]
+                batch = self.env["aftersales.ticket"].create(
+                    [{**v, "team_id": self.team.id} for v in vals]
+                )
+                self.assertEqual(alone, expected)
+                self.assertEqual([ticket.contract_line_id for ticket in batch[:2]], expected)
+
     @users("as_manager")
     def test_manager_override_is_tracked(self):
         Ticket = self.env["aftersales.ticket"].with_context(tracking_disable=False)
