@@ -11,6 +11,7 @@ from . import aftersales_contract_invoicing
 from . import aftersales_contract_renewal
 from . import aftersales_contract_generation
 from . import aftersales_contract_hour_bank
+from . import aftersales_contract_hour_bank_ledger
 from . import aftersales_contract_preventive
 from . import aftersales_contract_margin
 from . import aftersales_contract_line
@@ -49,7 +50,9 @@ from . import aftersales_intervention_purchase
 from . import aftersales_intervention_fleet
 from . import aftersales_intervention_costing
 from . import aftersales_intervention_costing_lines
+from . import aftersales_intervention_estimate
 from . import aftersales_intervention_billing
+from . import aftersales_intervention_invoicing
 from . import aftersales_intervention_cancel
 from . import aftersales_intervention_time
 from . import aftersales_intervention_booking

@@ -40,9 +40,11 @@ class AftersalesIntervention(models.Model):
     - ``_stock.py``: materials from the van, pick-ups, scraps, replaced serials;
     - ``_purchase.py``: the subcontractor's purchase order;
     - ``_fleet.py``: vehicle and odometer;
-    - ``_costing.py``: charges, coverage and hour banks, margins, estimate against
-      actual; ``_costing_lines.py``: the charge lines of each kind of work;
-    - ``_billing.py``: sale orders and invoices; ``_cancel.py``: cancelling done work.
+    - ``_costing.py``: charges, coverage and hour banks, margins;
+      ``_costing_lines.py``: the charge lines of each kind of work;
+      ``_estimate.py``: the quotation's estimate against the actuals;
+    - ``_billing.py``: sale orders; ``_invoicing.py``: invoices and their cron;
+      ``_cancel.py``: cancelling done work.
     """
 
     _name = "aftersales.intervention"

@@ -12,7 +12,7 @@ NOT_BATCHED = {
     "aftersales.ir_cron_aftersales_ticket_sla": "set-based SQL, a fixed number of queries",
     "aftersales.ir_cron_aftersales_technician_capacity": "one refresh of a fixed window",
 }
-BILLING_LOGGER = "odoo.addons.aftersales.models.aftersales_intervention_billing"
+BILLING_LOGGER = "odoo.addons.aftersales.models.aftersales_intervention_invoicing"
 
 
 @tagged("post_install", "-at_install")
