@@ -1,5 +1,5 @@
 # After-Sales Service (`aftersales`), an Odoo 19.0 add-on.
-# `make help` lists the targets; scripts/dev.sh does the work.
+# `make help` lists the targets; scripts/dev/dev.sh does the work.
 PYTHON ?= python3
 PORT ?= 8069
 DB ?= aftersales
@@ -11,7 +11,7 @@ WORKERS ?=
 
 export PYTHON PORT DB TEST_DB BENCH_N WORKERS
 
-DEV := bash scripts/dev.sh
+DEV := bash scripts/dev/dev.sh
 
 FILES ?=
 
@@ -46,8 +46,8 @@ lint: ## ruff, pylint-odoo (OCA mandatory checks) and XML well-formedness
 	@$(PYTHON) -c 'import odoo.release' 2>/dev/null || { echo "error: Odoo 19.0 cannot be imported by '$(PYTHON)' (see README.md)"; exit 1; }
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	$(PYTHON) scripts/check_xml.py
-	$(PYTHON) scripts/readme_html.py --check
+	$(PYTHON) scripts/dev/check_xml.py
+	$(PYTHON) scripts/dev/readme_html.py --check
 	$(PYTHON) -m pylint --rcfile=.pylintrc-mandatory --ignore=scripts,.local,.git .
 	$(PYTHON) -m oca_pre_commit_hooks.cli --no-verbose .
 	$(PYTHON) -m oca_pre_commit_hooks.cli_po --no-verbose $$(find i18n -name '*.po*')

@@ -1,7 +1,7 @@
 """make load, step 2: 50 portal customers and 10 technicians against one Odoo server.
 
-Run by scripts/dev.sh (`make load`) with Locust, headless, against 127.0.0.1 only, for a
-bounded time. Users and data come from scripts/load_setup.py; every password is the login.
+Run by scripts/dev/dev.sh (`make load`) with Locust, headless, against 127.0.0.1 only, for a
+bounded time. Users and data come from scripts/load/load_setup.py; every password is the login.
 
 - Portal customers list their tickets and contracts, open a ticket, post a message on it
   and open a new ticket with a photo.

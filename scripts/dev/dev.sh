@@ -8,7 +8,7 @@
 # directory lives under /var/tmp and .local/pgdata is a symbolic link to it.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd -P)
 LOCAL=${LOCAL:-$ROOT/.local}
 PYTHON=${PYTHON:-python3}
 MODULE=aftersales
@@ -243,12 +243,12 @@ cmd_test_l10n_it() {
     run_pytest "${TEST_DB}_l10n_it" "$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
 }
 
-# The previous release (scripts/upgrade_from: a commit of this repository) installed with
+# The previous release (scripts/dev/upgrade_from: a commit of this repository) installed with
 # its demo data, then upgraded to this checkout: every record and stored value must survive
-# (scripts/upgrade_check.py). The database of the previous release is cached per commit.
+# (scripts/dev/upgrade_check.py). The database of the previous release is cached per commit.
 upgrade_check() {
     local from prev_dir prev_conf cache=aftersales_prev db=aftersales_upgrade
-    from=$(tr -d '[:space:]' <"$ROOT/scripts/upgrade_from")
+    from=$(tr -d '[:space:]' <"$ROOT/scripts/dev/upgrade_from")
     git -C "$ROOT" cat-file -e "$from^{commit}" 2>/dev/null \
         || die "the previous release $from is not in this clone's history (a shallow clone?)"
     cache=${cache}_${from:0:10}
@@ -264,7 +264,7 @@ upgrade_check() {
         done
         "$PYTHON" -m odoo -c "$prev_conf" -d "${cache}_wip" -i "$MODULE" --with-demo --stop-after-init \
             --log-level=warn >"$LOGDIR/previous.log" 2>&1 || { tail -30 "$LOGDIR/previous.log"; die "installing the previous release failed"; }
-        "$PYTHON" "$ROOT/scripts/upgrade_check.py" snapshot --config "$prev_conf" --database "${cache}_wip" \
+        "$PYTHON" "$ROOT/scripts/dev/upgrade_check.py" snapshot --config "$prev_conf" --database "${cache}_wip" \
             --file "$LOCAL/upgrade-before-${from:0:10}.json"
         psql_db -d postgres -qc "ALTER DATABASE \"${cache}_wip\" RENAME TO \"$cache\""
         [ -d "$LOCAL/data/filestore/${cache}_wip" ] && mv "$LOCAL/data/filestore/${cache}_wip" "$LOCAL/data/filestore/$cache"
@@ -284,7 +284,7 @@ upgrade_check() {
     grep -v -E 'WARNING .*ir_ui_view: <b>Access Rights Inconsistency</b>' "$LOGDIR/upgrade-data.log" \
         >"$LOGDIR/upgrade-data.checked.log"
     check_log "$LOGDIR/upgrade-data.checked.log" "odoo -u $MODULE on the previous release's data"
-    "$PYTHON" "$ROOT/scripts/upgrade_check.py" compare --config "$CONF" --database "$db" \
+    "$PYTHON" "$ROOT/scripts/dev/upgrade_check.py" compare --config "$CONF" --database "$db" \
         --file "$LOCAL/upgrade-before-${from:0:10}.json" || die "the upgrade lost or changed data (above)"
 }
 
@@ -294,11 +294,11 @@ run_pytest() {
     shift
     say "Running the tests with pytest-odoo on $db"
     cd "$ADDONS_DIR/$MODULE"
-    PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip --odoo-config="$CONF" --odoo-database="$db" \
+    PYTHONPATH="$ROOT/scripts/dev${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip --odoo-config="$CONF" --odoo-database="$db" \
         --odoo-http --odoo-log-level=warn -p no:cacheprovider "$@"
 }
 
-# Benchmarks: every scripts/bench_*.py, on a database with the module and no demo data.
+# Benchmarks: every scripts/bench/bench_*.py, on a database with the module and no demo data.
 cmd_bench() {
     check_odoo
     pg_start
@@ -306,10 +306,10 @@ cmd_bench() {
     local bench_db=${BENCH_DB:-aftersales_bench}
     fresh_db "$bench_db" "$LOGDIR/bench-install.log"
     local script
-    for script in "$ROOT"/scripts/bench_*.py; do
+    for script in "$ROOT"/scripts/bench/bench_*.py; do
         # the million-ticket bench has its own target: it takes minutes and gigabytes
         [ "$(basename "$script")" = bench_million.py ] && continue
-        # BENCH_ONLY=billing runs scripts/bench_billing.py alone
+        # BENCH_ONLY=billing runs scripts/bench/bench_billing.py alone
         [ -z "${BENCH_ONLY:-}" ] || [ "$(basename "$script")" = "bench_${BENCH_ONLY}.py" ] || continue
         say "$(basename "$script") (BENCH_N=${BENCH_N:-1000})"
         "$PYTHON" "$script" --config "$CONF" --database "$bench_db" --n "${BENCH_N:-1000}"
@@ -324,7 +324,7 @@ cmd_bench_million() {
     local bench_db=${BENCH_DB:-aftersales_million}
     fresh_db "$bench_db" "$LOGDIR/bench-million-install.log"
     say "bench_million.py (${MILLION_SIZES:-10000,1000000} tickets)"
-    "$PYTHON" "$ROOT/scripts/bench_million.py" --config "$CONF" --database "$bench_db" \
+    "$PYTHON" "$ROOT/scripts/bench/bench_million.py" --config "$CONF" --database "$bench_db" \
         --sizes "${MILLION_SIZES:-10000,1000000}"
 }
 
@@ -405,7 +405,7 @@ cmd_run() {
     fi
     say "Serving $RUN_DB on http://localhost:$HTTP_PORT (login admin, password admin)${WORKERS:+, $WORKERS workers}"
     # shellcheck disable=SC2046
-    exec "$PYTHON" "$ROOT/scripts/odoo_server.py" -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" \
+    exec "$PYTHON" "$ROOT/scripts/dev/odoo_server.py" -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" \
         $(serve_args "$HTTP_PORT") "$@"
 }
 
@@ -419,7 +419,7 @@ cmd_run_replica() {
     [ "$HTTP_PORT" != 8069 ] || die "give the replica its own port: make run-replica PORT=8070"
     say "Replica serving $RUN_DB on http://localhost:$HTTP_PORT${WORKERS:+, $WORKERS workers}"
     # shellcheck disable=SC2046
-    exec "$PYTHON" "$ROOT/scripts/odoo_server.py" -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" \
+    exec "$PYTHON" "$ROOT/scripts/dev/odoo_server.py" -c "$CONF" -d "$RUN_DB" --db-filter="^$RUN_DB\$" \
         $(serve_args "$HTTP_PORT") "$@"
 }
 
@@ -482,14 +482,14 @@ cmd_core_tests() {
     say "No test of $suites fails only because of the add-on."
 }
 
-# make race: two servers with cron workers on one database, one killed mid-run (scripts/race.py).
+# make race: two servers with cron workers on one database, one killed mid-run (scripts/race/race.py).
 cmd_race() {
     check_odoo
     pg_start
     write_conf
     local db=${RACE_DB:-aftersales_race}
     fresh_db "$db" "$LOGDIR/race-install.log"
-    RACE_PORT=$(free_port) "$PYTHON" "$ROOT/scripts/race.py" --config "$CONF" --database "$db" \
+    RACE_PORT=$(free_port) "$PYTHON" "$ROOT/scripts/race/race.py" --config "$CONF" --database "$db" \
         --python "$PYTHON" --logdir "$LOGDIR" "$@"
 }
 
@@ -501,11 +501,11 @@ cmd_load() {
     local db=${LOAD_DB:-aftersales_load} port locust rc=0
     locust=$(locust_bin)
     fresh_db "$db" "$LOGDIR/load-install.log"
-    PYTHONPATH="$ROOT/scripts" "$PYTHON" "$ROOT/scripts/load_setup.py" --config "$CONF" --database "$db"
+    "$PYTHON" "$ROOT/scripts/load/load_setup.py" --config "$CONF" --database "$db"
     port=$(free_port)
     say "Serving $db with ${WORKERS:-4} workers on 127.0.0.1:$port"
     # shellcheck disable=SC2046
-    WORKERS=${WORKERS:-4} "$PYTHON" "$ROOT/scripts/odoo_server.py" -c "$CONF" -d "$db" --db-filter="^$db\$" \
+    WORKERS=${WORKERS:-4} "$PYTHON" "$ROOT/scripts/dev/odoo_server.py" -c "$CONF" -d "$db" --db-filter="^$db\$" \
         $(WORKERS=${WORKERS:-4} serve_args "$port") --log-level=warn >"$LOGDIR/load-server.log" 2>&1 &
     LOAD_SERVER_PID=$!
     trap 'kill "$LOAD_SERVER_PID" 2>/dev/null; wait "$LOAD_SERVER_PID" 2>/dev/null' EXIT
@@ -518,10 +518,10 @@ cmd_load() {
     say "Locust: ${LOAD_USERS:-60} users for ${warmup} s of warm-up and ${measured} s measured"
     rm -f "$LOGDIR/load_requests.csv"
     LOAD_REQUEST_LOG="$LOGDIR/load_requests.csv" \
-    "$locust" -f "$ROOT/scripts/locustfile.py" --headless --host "http://127.0.0.1:$port" \
+    "$locust" -f "$ROOT/scripts/load/locustfile.py" --headless --host "http://127.0.0.1:$port" \
         -u "${LOAD_USERS:-60}" -r "${LOAD_SPAWN_RATE:-10}" -t "$((warmup + measured))s" --stop-timeout 10 \
         --csv "$LOGDIR/load" --only-summary >"$LOGDIR/load-locust.log" 2>&1 || true
-    "$PYTHON" "$ROOT/scripts/load_report.py" "$LOGDIR/load" --warm-up "$warmup" || rc=$?
+    "$PYTHON" "$ROOT/scripts/load/load_report.py" "$LOGDIR/load" --warm-up "$warmup" || rc=$?
     # the crons run during the test as in production; a cron that meets a concurrent update
     # is retried by Odoo at its next run, so only request errors count here
     if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$LOGDIR/load-server.log" \
@@ -565,7 +565,7 @@ case "${1:-}" in
     quick) shift; cmd_quick "$@" ;;
     bench) shift; cmd_bench "$@" ;;
     bench-million) shift; cmd_bench_million "$@" ;;
-    i18n) check_odoo; pg_start; write_conf; cd "$ROOT"; "$PYTHON" scripts/i18n_update.py "$CONF" "$TEST_DB" "$PYTHON" ;;
+    i18n) check_odoo; pg_start; write_conf; cd "$ROOT"; "$PYTHON" scripts/dev/i18n_update.py "$CONF" "$TEST_DB" "$PYTHON" ;;
     run) shift; cmd_run "$@" ;;
     run-replica) shift; cmd_run_replica "$@" ;;
     load) shift; cmd_load "$@" ;;
