@@ -52,12 +52,11 @@ lint: ## ruff, pylint-odoo (OCA mandatory checks) and XML well-formedness
 	$(PYTHON) -m oca_pre_commit_hooks.cli --no-verbose .
 	$(PYTHON) -m oca_pre_commit_hooks.cli_po --no-verbose $$(find i18n -name '*.po*')
 
-test: lint ## Lint, then run every test in a fresh database without demo data
-	@$(DEV) test $(PYTEST_ARGS)
+test: ## Lint, then run every test in a fresh database without demo data; prints a time table
+	@MAKE="$(MAKE)" $(DEV) test $(PYTEST_ARGS)
 
 test-quick: ## Lint, then FILES="tests/test_x.py ..." on the cached test database (-u)
-	@$(MAKE) --no-print-directory lint
-	@FILES="$(FILES)" $(DEV) quick $(PYTEST_ARGS)
+	@MAKE="$(MAKE)" FILES="$(FILES)" $(DEV) quick $(PYTEST_ARGS)
 
 i18n: ## Refresh i18n/it.po from the module's terms (needs a `make test` database)
 	@$(DEV) i18n

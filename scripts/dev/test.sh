@@ -6,24 +6,87 @@
 L10N_IT_MODULES=l10n_it_stock_ddt
 L10N_IT_TESTS=tests/test_ddt_l10n_it.py
 
+# --- The time table of make test and make test-quick --------------------------
+# `stage NAME` ends the stage running and starts NAME; at exit, `stage_table` prints each
+# stage with its seconds, the one a failure cut short marked "(failed)".
+STAGE_NAMES=()
+STAGE_SECONDS=()
+STAGE=
+STAGE_START=
+
+now_us() {
+    local t=${EPOCHREALTIME:-$(date +%s.%6N)}
+    echo "${t/[.,]/}"
+}
+
+stage() {
+    stage_end
+    STAGE=$1
+    STAGE_START=$(now_us)
+}
+
+stage_end() {
+    [ -n "$STAGE" ] || return 0
+    local us=$(($(now_us) - STAGE_START))
+    STAGE_NAMES+=("$STAGE")
+    STAGE_SECONDS+=("$((us / 1000000)).$((us / 100000 % 10))")
+    STAGE=
+}
+
+stage_table() {
+    local status=$? i total=0 whole tenth
+    if [ "$status" -ne 0 ] && [ -n "$STAGE" ]; then STAGE="$STAGE (failed)"; fi
+    stage_end
+    [ ${#STAGE_NAMES[@]} -gt 0 ] || return 0
+    say "Time table"
+    printf '| %-36s | %8s |\n| %-36s | %8s |\n' stage seconds \
+        ------------------------------------ -------:
+    for i in "${!STAGE_NAMES[@]}"; do
+        printf '| %-36s | %8s |\n' "${STAGE_NAMES[$i]}" "${STAGE_SECONDS[$i]}"
+        whole=${STAGE_SECONDS[$i]%.*} tenth=${STAGE_SECONDS[$i]#*.}
+        total=$((total + whole * 10 + tenth))
+    done
+    printf '| %-36s | %8s |\n' total "$((total / 10)).$((total % 10))"
+}
+
+# make lint, run by make test and make test-quick as their first stage
+run_lint() {
+    "${MAKE:-make}" -C "$ROOT" --no-print-directory lint
+}
+
 cmd_test() {
+    trap stage_table EXIT
+    stage lint
+    run_lint
+    stage "template database"
     check_odoo
     pg_start
     write_conf
+    template_db >/dev/null
+    stage "install (-i)"
     fresh_db "$TEST_DB" "$LOGDIR/install.log"
+    stage "upgrade (-u)"
     say "Upgrading $MODULE (-u $MODULE)"
     odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
-    [ -n "${SKIP_UPGRADE_CHECK:-}" ] || upgrade_check
-    run_pytest "$TEST_DB" "$ADDONS_DIR/$MODULE/tests" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
+    if [ -z "${SKIP_UPGRADE_CHECK:-}" ]; then
+        stage "upgrade check (previous release)"
+        upgrade_check
+    fi
+    stage "pytest, main suite"
+    # --durations: the 20 slowest tests, printed at the end of the run
+    run_pytest "$TEST_DB" "$ADDONS_DIR/$MODULE/tests" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" \
+        --durations=20 "$@"
     # the whole suite (no pytest arguments) also runs the Italian DDT tests
     if [ $# -eq 0 ]; then cmd_test_l10n_it; fi
 }
 
 cmd_test_l10n_it() {
+    stage "l10n_it database: template + install"
     check_odoo
     pg_start
     write_conf
     fresh_db "${TEST_DB}_l10n_it" "$LOGDIR/install-l10n-it.log" "$L10N_IT_MODULES" aftersales_itpl_
+    stage "l10n_it database: pytest"
     run_pytest "${TEST_DB}_l10n_it" "$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" "$@"
 }
 
@@ -95,15 +158,21 @@ cmd_retest() {
 # The quick loop: the cached test database (installed once, then upgraded with -u), and
 # only the test files named in FILES (default: all of tests/, the Italian ones aside).
 cmd_quick() {
+    trap stage_table EXIT
+    stage lint
+    run_lint
     check_odoo
     pg_start
     write_conf
     if db_exists "$TEST_DB"; then
+        stage "upgrade (-u)"
         say "Upgrading $MODULE in $TEST_DB (-u $MODULE)"
         odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
     else
+        stage "template database + install (-i)"
         fresh_db "$TEST_DB" "$LOGDIR/install.log"
     fi
+    stage pytest
     # through the add-on's link, as `make test` does: pytest names the modules from the path
     local files=() f
     for f in ${FILES:-tests}; do files+=("$ADDONS_DIR/$MODULE/${f#./}"); done
