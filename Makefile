@@ -27,7 +27,7 @@ run: ## Serve the web client with demo data on http://localhost:8069 or PORT= (a
 run-replica: ## A second server on the `make run` database and filestore (PORT=8070, WORKERS=)
 	@$(DEV) run-replica
 
-load: ## Load test: Locust, 50 portal customers + 10 technicians, 2 min, on a WORKERS=4 server
+load: ## Load test: Locust, 50 portal customers + 10 technicians, through nginx to a prefork server
 	@$(DEV) load
 
 race: ## Two servers with cron workers on one database over a backlog, one killed mid-run

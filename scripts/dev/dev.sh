@@ -206,7 +206,7 @@ cmd_clean() {
     pg_stop
     if [ -L "$LOCAL/pgdata" ]; then rm -rf "$(readlink "$LOCAL/pgdata")"; fi
     rm -rf "$LOCAL" "$PGSOCKDIR" "$ADDONS_DIR" "/var/tmp/aftersales-locust-$HASH" \
-        "/var/tmp/aftersales-previous-$HASH"
+        "/var/tmp/aftersales-previous-$HASH" "/var/tmp/aftersales-nginx-$HASH"
 }
 
 case "${1:-}" in
