@@ -1,5 +1,5 @@
 # After-Sales Service (`aftersales`), an Odoo 19.0 add-on.
-# `make help` lists the targets; scripts/dev.sh does the work.
+# `make help` lists the targets; scripts/dev/dev.sh does the work.
 PYTHON ?= python3
 PORT ?= 8069
 DB ?= aftersales
@@ -11,7 +11,7 @@ WORKERS ?=
 
 export PYTHON PORT DB TEST_DB BENCH_N WORKERS
 
-DEV := bash scripts/dev.sh
+DEV := bash scripts/dev/dev.sh
 
 FILES ?=
 
@@ -27,7 +27,7 @@ run: ## Serve the web client with demo data on http://localhost:8069 or PORT= (a
 run-replica: ## A second server on the `make run` database and filestore (PORT=8070, WORKERS=)
 	@$(DEV) run-replica
 
-load: ## Load test: Locust, 50 portal customers + 10 technicians, 2 min, on a WORKERS=4 server
+load: ## Load test: Locust, 50 portal customers + 10 technicians, through nginx to a prefork server
 	@$(DEV) load
 
 race: ## Two servers with cron workers on one database over a backlog, one killed mid-run
@@ -46,18 +46,17 @@ lint: ## ruff, pylint-odoo (OCA mandatory checks) and XML well-formedness
 	@$(PYTHON) -c 'import odoo.release' 2>/dev/null || { echo "error: Odoo 19.0 cannot be imported by '$(PYTHON)' (see README.md)"; exit 1; }
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
-	$(PYTHON) scripts/check_xml.py
-	$(PYTHON) scripts/readme_html.py --check
+	$(PYTHON) scripts/dev/check_xml.py
+	$(PYTHON) scripts/dev/readme_html.py --check
 	$(PYTHON) -m pylint --rcfile=.pylintrc-mandatory --ignore=scripts,.local,.git .
 	$(PYTHON) -m oca_pre_commit_hooks.cli --no-verbose .
 	$(PYTHON) -m oca_pre_commit_hooks.cli_po --no-verbose $$(find i18n -name '*.po*')
 
-test: lint ## Lint, then run every test in a fresh database without demo data
-	@$(DEV) test $(PYTEST_ARGS)
+test: ## Lint, then run every test in a fresh database without demo data; prints a time table
+	@MAKE="$(MAKE)" $(DEV) test $(PYTEST_ARGS)
 
 test-quick: ## Lint, then FILES="tests/test_x.py ..." on the cached test database (-u)
-	@$(MAKE) --no-print-directory lint
-	@FILES="$(FILES)" $(DEV) quick $(PYTEST_ARGS)
+	@MAKE="$(MAKE)" FILES="$(FILES)" $(DEV) quick $(PYTEST_ARGS)
 
 i18n: ## Refresh i18n/it.po from the module's terms (needs a `make test` database)
 	@$(DEV) i18n

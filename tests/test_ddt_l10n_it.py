@@ -1,7 +1,7 @@
 """Delivery notes with Odoo's Italian localisation (``l10n_it_stock_ddt``) installed.
 
 Not imported by ``tests/__init__.py``: it needs a database with that module, which the
-add-on does not depend on. ``make test`` runs it in one (``scripts/dev.sh test-l10n-it``)."""
+add-on does not depend on. ``make test`` runs it in one (``scripts/dev/dev.sh test-l10n-it``)."""
 
 from odoo.tests import tagged
 

@@ -1,12 +1,16 @@
 """make load, step 2: 50 portal customers and 10 technicians against one Odoo server.
 
-Run by scripts/dev.sh (`make load`) with Locust, headless, against 127.0.0.1 only, for a
-bounded time. Users and data come from scripts/load_setup.py; every password is the login.
+Run by scripts/dev/dev.sh (`make load`) with Locust, headless, against 127.0.0.1 only, for a
+bounded time. Users and data come from scripts/load/load_setup.py; every password is the login.
 
 - Portal customers list their tickets and contracts, open a ticket, post a message on it
   and open a new ticket with a photo.
 - Technicians load the ticket kanban (grouped by stage), open a ticket form and move it to
   the next stage, through the web client's JSON-RPC calls.
+
+Every request that does not do what it asked for is a failed request, counted by
+load_report.py: a refused login, a page that sends back to the login form, an error status,
+and a JSON-RPC answer that holds an error.
 """
 
 import csv
@@ -18,6 +22,7 @@ import time
 from urllib.parse import urlparse
 
 from locust import HttpUser, between, events, task
+from locust.exception import StopUser
 
 CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 TICKET_LINK = re.compile(r'href="/my/tickets/(\d+)')
@@ -54,6 +59,36 @@ def _allowed(host):
     return urlparse(host).hostname in ("127.0.0.1", "localhost", "::1")
 
 
+def _status(response):
+    """The status of ``response``, with the connection's error when there was no answer."""
+    error = getattr(response, "error", None)
+    return f"status {response.status_code}" + (f": {error}" if error else "")
+
+
+def _check_page(response):
+    """Mark ``response`` (caught) failed unless it is a page of the signed-in user."""
+    if response.status_code != 200:
+        response.failure(_status(response))
+    elif urlparse(response.url).path.startswith("/web/login"):
+        response.failure("sent back to the login form")
+
+
+def _check_rpc(response):
+    """The result of a JSON-RPC ``response`` (caught), or None after marking it failed."""
+    if response.status_code != 200:
+        response.failure(_status(response))
+        return None
+    try:
+        payload = response.json()
+    except ValueError:
+        response.failure("not a JSON-RPC answer")
+        return None
+    if "error" in payload:
+        response.failure(payload["error"].get("data", {}).get("message", "error"))
+        return None
+    return payload.get("result")
+
+
 class OdooUser(HttpUser):
     abstract = True
     wait_time = between(1, 3)
@@ -62,19 +97,30 @@ class OdooUser(HttpUser):
     def on_start(self):
         if not _allowed(self.host):
             raise RuntimeError("the load test only targets a server on this machine")
+        # the certificate of the local nginx (make load), verified like any other
+        self.client.verify = os.environ.get("LOAD_CA_BUNDLE") or True
         with self.client.get("/web/login", name="/web/login", catch_response=True) as page:
             token = CSRF.search(page.text or "")
             if not token:
-                page.failure("no login form")
-                return
-        response = self.client.post(
+                page.failure(f"no login form ({_status(page)})")
+                raise StopUser()
+        with self.client.post(
             "/web/login",
             data={"login": self.login, "password": self.login, "csrf_token": token.group(1)},
             name="/web/login [POST]",
             allow_redirects=False,
-        )
-        if response.status_code not in (302, 303):
-            raise RuntimeError(f"login of {self.login} refused ({response.status_code})")
+            catch_response=True,
+        ) as response:
+            target = urlparse(response.headers.get("Location", "")).path
+            if response.status_code not in (302, 303) or target.startswith("/web/login"):
+                response.failure(f"login of {self.login} refused (status {response.status_code})")
+                raise StopUser()
+
+    def page(self, path, name):
+        """GET a page of the signed-in user; its text, or "" when it failed."""
+        with self.client.get(path, name=name, catch_response=True) as response:
+            _check_page(response)
+            return response.text if response.status_code == 200 else ""
 
 
 class PortalCustomer(OdooUser):
@@ -87,24 +133,24 @@ class PortalCustomer(OdooUser):
 
     @task(4)
     def list_tickets(self):
-        page = self.client.get("/my/tickets", name="/my/tickets")
-        self.ticket_ids = TICKET_LINK.findall(page.text) or self.ticket_ids
+        page = self.page("/my/tickets", "/my/tickets")
+        self.ticket_ids = TICKET_LINK.findall(page) or self.ticket_ids
 
     @task(2)
     def list_contracts(self):
-        self.client.get("/my/contracts", name="/my/contracts")
+        self.page("/my/contracts", "/my/contracts")
 
     @task(4)
     def open_ticket(self):
         if self.ticket_ids:
             ticket_id = random.choice(self.ticket_ids)
-            self.client.get(f"/my/tickets/{ticket_id}", name="/my/tickets/<id>")
+            self.page(f"/my/tickets/{ticket_id}", "/my/tickets/<id>")
 
     @task(1)
     def post_message(self):
         if not self.ticket_ids:
             return
-        self.client.post(
+        with self.client.post(
             "/mail/message/post",
             json={
                 "jsonrpc": "2.0",
@@ -116,16 +162,18 @@ class PortalCustomer(OdooUser):
                 },
             },
             name="/mail/message/post",
-        )
+            catch_response=True,
+        ) as response:
+            _check_rpc(response)
 
     @task(1)
     def new_ticket(self):
-        form = self.client.get("/my/tickets/new", name="/my/tickets/new")
-        token = CSRF.search(form.text)
-        lots = LOT_OPTION.findall(form.text)
+        form = self.page("/my/tickets/new", "/my/tickets/new")
+        token = CSRF.search(form)
+        lots = LOT_OPTION.findall(form)
         if not token:
             return
-        self.client.post(
+        with self.client.post(
             "/my/tickets/new",
             data={
                 "csrf_token": token.group(1),
@@ -135,7 +183,9 @@ class PortalCustomer(OdooUser):
             },
             files={"attachments": ("photo.png", PHOTO, "image/png")},
             name="/my/tickets/new [POST]",
-        )
+            catch_response=True,
+        ) as response:
+            _check_page(response)
 
 
 class Technician(OdooUser):
@@ -161,7 +211,7 @@ class Technician(OdooUser):
         self.stage_ids = []
 
     def _call(self, model, method, args=None, kwargs=None, name=None):
-        response = self.client.post(
+        with self.client.post(
             f"/web/dataset/call_kw/{model}/{method}",
             json={
                 "jsonrpc": "2.0",
@@ -174,12 +224,9 @@ class Technician(OdooUser):
                 },
             },
             name=name or f"{model}.{method}",
-        )
-        payload = response.json()
-        if "error" in payload:
-            response.failure(payload["error"].get("data", {}).get("message", "error"))
-            return None
-        return payload["result"]
+            catch_response=True,
+        ) as response:
+            return _check_rpc(response)
 
     @task(3)
     def kanban(self):

@@ -8,14 +8,19 @@ second and the p50, p95 and p99 latencies (nearest rank), twice:
 - the measured window: the requests started after the warm-up (``--warm-up`` seconds,
   30 by default), while all the users are logged in.
 
-The run begins with 60 logins in 6 s, each checking a password hashed with 600,000
-PBKDF2 rounds (about 0.3 s of CPU), while each of the four workers compiles the pages'
-templates at their first rendering: for ten to twenty seconds the 2 cores are taken.
-The goals are judged on the measured window, as load tests measure a steady state
-after their ramp-up: 0 errors, portal pages at p95 <= 300 ms, ticket creation at
-p95 <= 500 ms; the script exits non-zero when one is missed there. Errors count on the
-whole run too. Without the request log (an older Locust run), Locust's own
-<prefix>_stats.csv gives the whole run's figures and the goals are judged on them.
+The run begins with the logins, each checking a password hashed with 600,000 PBKDF2
+rounds (about 0.3 s of CPU), while each worker compiles the pages' templates at their
+first rendering. The goals, and the script exits non-zero when one is missed:
+
+- 0 failed requests over the whole run, logins included, and no exception in a Locust
+  user (<prefix>_exceptions.csv);
+- the login form and the login itself at p95 <= 3 s, over the whole run (that is where
+  they are);
+- portal pages at p95 <= 300 ms and ticket creation at p95 <= 500 ms, judged on the
+  measured window, as load tests measure a steady state after their ramp-up.
+
+Without the request log (an older Locust run), Locust's own <prefix>_stats.csv gives the
+whole run's figures and every goal is judged on them.
 """
 
 import argparse
@@ -27,10 +32,14 @@ from collections import defaultdict
 
 PORTAL_PAGES = ("/my/tickets", "/my/contracts", "/my/tickets/<id>", "/my/tickets/new")
 TICKET_CREATION = "/my/tickets/new [POST]"
+LOGIN = ("/web/login", "/web/login [POST]")
 HEADER = (
     f"{'route':<32} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6}"
 )
-GOALS = "goals: 0 errors, portal pages p95 <= 300 ms, ticket creation p95 <= 500 ms"
+GOALS = (
+    "goals: 0 errors and logins p95 <= 3000 ms over the whole run; portal pages p95 <= 300 ms"
+    " and ticket creation p95 <= 500 ms over the measured requests"
+)
 
 
 def percentile(values, share):
@@ -82,6 +91,23 @@ def print_table(title, table):
         print(f"{name:<32} {count:>8} {errors:>6} {rate:7.2f} {p50:6.0f} {p95:6.0f} {p99:6.0f}")
 
 
+def missed_login_goals(table):
+    return [
+        f"{name}: p95 {table[name][4]:.0f} ms > 3000 ms"
+        for name in LOGIN
+        if name in table and table[name][4] > 3000
+    ]
+
+
+def exceptions(prefix):
+    """The exceptions raised in Locust users (a task that broke, not a failed request)."""
+    path = f"{prefix}_exceptions.csv"
+    if not os.path.exists(path):
+        return 0
+    with open(path, newline="") as handle:
+        return sum(int(row["Count"]) for row in csv.DictReader(handle))
+
+
 def missed_goals(table):
     missed = []
     for name, (_count, _errors, _rate, _p50, p95, _p99) in sorted(table.items()):
@@ -116,10 +142,15 @@ def main():
         whole = measured = stats_csv_figures(f"{args.prefix}_stats.csv")
         print_table("whole run:", whole)
     errors = whole.get("Aggregated", (0, 0))[1]
-    missed = missed_goals(measured)
+    missed = missed_goals(measured) + missed_login_goals(whole)
+    if not whole.get("Aggregated", (0,))[0]:
+        missed.append("no request was made (see the Locust log)")
     if errors:
-        missed.append(f"{errors} errors")
-    print(f"latencies in ms; {GOALS} (judged on the measured requests)")
+        missed.append(f"{errors} failed requests over the whole run")
+    broken = exceptions(args.prefix)
+    if broken:
+        missed.append(f"{broken} exceptions in Locust users ({args.prefix}_exceptions.csv)")
+    print(f"latencies in ms; {GOALS}")
     for line in missed_goals(whole) if measured is not whole else ():
         print("whole run, for the record:", line)
     for line in missed:

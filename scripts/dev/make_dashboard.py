@@ -4,7 +4,7 @@ Dashboards app (spreadsheet_dashboard), from the definitions below.
 Every figure of the dashboard is a pivot or a chart over the reporting models, so it
 shows what their own pivot views show. Edit here, rerun, commit both files:
 
-    python3 scripts/make_dashboard.py
+    python3 scripts/dev/make_dashboard.py
 
 tests/test_dashboard.py checks that every model, grouping and measure exists and that
 loading the data sources costs the same number of queries at two data sizes.
@@ -13,9 +13,7 @@ loading the data sources costs the same number of queries at two data sizes.
 import json
 import pathlib
 
-OUT = (
-    pathlib.Path(__file__).resolve().parent.parent / "data" / "files" / "aftersales_dashboard.json"
-)
+OUT = pathlib.Path(__file__).resolve().parents[2] / "data" / "files" / "aftersales_dashboard.json"
 
 
 def pivot(pid, name, model, rows, measures, domain=(), columns=(), sorted_by=None):

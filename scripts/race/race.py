@@ -29,8 +29,8 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# the prefork server as a script (scripts/dev/odoo_server.py), as `make run` starts it
+ODOO_SERVER = Path(__file__).resolve().parent.parent / "dev" / "odoo_server.py"
 
 MONTHS_BACK = 7
 EXPECTED_LOG = re.compile(
@@ -167,7 +167,7 @@ def wake(env, cron_ids):
 def start_server(args, port, log):
     cmd = [
         args.python,
-        str(HERE / "odoo_server.py"),
+        str(ODOO_SERVER),
         "-c",
         args.config,
         "-d",

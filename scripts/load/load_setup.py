@@ -10,7 +10,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the Odoo environment of the benchmarks (scripts/bench/benchlib.py)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from benchlib import odoo_env, parse_args
 

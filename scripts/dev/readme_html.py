@@ -2,8 +2,8 @@
 fragments in readme/ (DESCRIPTION, USAGE, CONFIGURE), so that Odoo shows it instead of
 parsing the README as reStructuredText.
 
-    python3 scripts/readme_html.py          # write the page
-    python3 scripts/readme_html.py --check  # fail when the page is not up to date (lint)
+    python3 scripts/dev/readme_html.py          # write the page
+    python3 scripts/dev/readme_html.py --check  # fail when the page is not up to date (lint)
 
 The fragments use a small part of Markdown: paragraphs, ``- `` lists (an item may go on
 over indented lines), ``*emphasis*`` and ``code``.
@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = [("DESCRIPTION", None), ("USAGE", "Usage"), ("CONFIGURE", "Configuration")]
 TARGET = ROOT / "static" / "description" / "index.html"
 
@@ -69,7 +69,7 @@ def main():
     if "--check" in sys.argv:
         if not TARGET.exists() or TARGET.read_text() != content:
             sys.exit(
-                f"{TARGET.relative_to(ROOT)} is out of date: run python3 scripts/readme_html.py"
+                f"{TARGET.relative_to(ROOT)} is out of date: run python3 scripts/dev/readme_html.py"
             )
         return
     TARGET.write_text(content)
