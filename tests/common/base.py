@@ -10,7 +10,7 @@ from odoo.tests.common import TransactionCase
 def load_migration(relative_path):
     """The module of a migration script of this add-on (``migrations/<version>/...``),
     so that a test runs its ``migrate(cr, version)`` as an upgrade would."""
-    path = Path(__file__).parents[1] / relative_path
+    path = Path(__file__).parents[2] / relative_path
     spec = importlib.util.spec_from_file_location(path.stem.replace("-", "_"), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
