@@ -19,7 +19,7 @@ from odoo.http import Request
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 COUNTED_MODELS = (
     "aftersales.contract",

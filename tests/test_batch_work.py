@@ -5,7 +5,7 @@ from odoo.fields import Domain
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .billing_common import BillingCase
+from .common.billing import BillingCase
 
 # The add-on's crons that do not go in batches, and why.
 NOT_BATCHED = {

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged, users
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 # Queries of activating a batch of contracts, the same for 5 and for 50 contracts
 # (chatter off, as in these fixtures): reading the contracts, their lines and the lines'

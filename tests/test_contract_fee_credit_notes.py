@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import AftersalesCase, load_migration
+from .common.base import AftersalesCase, load_migration
 
 
 @tagged("post_install", "-at_install")

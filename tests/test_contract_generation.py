@@ -3,7 +3,7 @@ from datetime import date
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ from datetime import date
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 # Queries the run may spend per batch beyond the invoices themselves, whatever its size:
 # finding the lines, moving the contracts and their lines on (grouped writes).

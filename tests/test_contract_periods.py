@@ -6,7 +6,7 @@ from unittest.mock import patch
 from odoo.tests import freeze_time, tagged
 
 from ..models.aftersales_contract import PERIOD_MONTHS, current_period, due_date
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 DAY = timedelta(days=1)
 ALIGNMENTS = ("calendar", "start")

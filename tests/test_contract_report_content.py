@@ -4,7 +4,7 @@ from lxml import html as lxml_html
 
 from odoo.tests import tagged
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 from odoo.tests import tagged
 
-from .common_report import AftersalesReportCase
+from .common.report import AftersalesReportCase
 
 
 @tagged("post_install", "-at_install")

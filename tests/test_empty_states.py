@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 
 @tagged("post_install", "-at_install")

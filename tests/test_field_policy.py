@@ -16,8 +16,8 @@ from odoo.tools import mute_logger
 
 from odoo.addons.aftersales.models.aftersales_field_policy import MONEY_GROUPS
 
-from .common_charges import AftersalesChargeCase
-from .common_http import AftersalesHttpCase
+from .common.charges import AftersalesChargeCase
+from .common.http import AftersalesHttpCase
 from .test_intervention_report import SIGNATURE
 
 POLICY = "aftersales.field.policy"

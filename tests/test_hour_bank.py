@@ -9,7 +9,7 @@ from odoo.fields import Command
 from odoo.tests import Form, freeze_time, tagged, users
 from odoo.tools import SQL, mute_logger
 
-from .common import AftersalesCase, load_migration
+from .common.base import AftersalesCase, load_migration
 
 
 @tagged("post_install", "-at_install")

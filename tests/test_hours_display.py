@@ -2,7 +2,7 @@ from lxml import etree
 
 from odoo.tests import tagged
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 HOURS_FIELDS = {"response_hours", "resolution_hours", "sla_response_hours", "sla_resolution_hours"}
 

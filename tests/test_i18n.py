@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from odoo.tools import file_path
 from odoo.tools.translate import TranslationModuleReader
 
-from .common import AftersalesCase
+from .common.base import AftersalesCase
 
 SAME = "same in Italian"
 

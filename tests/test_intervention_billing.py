@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .billing_common import BillingCase
+from .common.billing import BillingCase
 
 
 @tagged("post_install", "-at_install")

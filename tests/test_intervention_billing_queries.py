@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .billing_common import BillingCase
+from .common.billing import BillingCase
 
 # Queries billing and invoicing may spend per run beyond the orders and invoices
 # themselves, whatever its size: finding the charges, grouping, the stored statuses.

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .common_charges import AftersalesChargeCase
+from .common.charges import AftersalesChargeCase
 
 
 @tagged("post_install", "-at_install")

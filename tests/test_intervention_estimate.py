@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .billing_common import BillingCase
+from .common.billing import BillingCase
 
 
 @tagged("post_install", "-at_install")

@@ -4,8 +4,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
 
-from .common_intervention import AftersalesInterventionCase
-from .web_client import WebClient
+from .common.intervention import AftersalesInterventionCase
+from .common.web_client import WebClient
 
 
 @tagged("post_install", "-at_install")

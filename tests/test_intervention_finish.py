@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .intervention_stock_common import InterventionStockCase
+from .common.intervention_stock import InterventionStockCase
 
 FINISH_STEPS = (
     "_finish_check",

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
 
-from .intervention_stock_common import InterventionStockCase
+from .common.intervention_stock import InterventionStockCase
 
 
 @tagged("post_install", "-at_install")

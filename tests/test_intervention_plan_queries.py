@@ -2,7 +2,7 @@ from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 from odoo.tools import SQL
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 # The Plan Intervention button of a ticket, in queries, whether the ticket's contract has
 # no intervention or thousands: 24, and the 4 that drawing the intervention's number takes

@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 
-from .common_intervention import AftersalesInterventionCase
+from .common.intervention import AftersalesInterventionCase
 from .test_intervention_report import SIGNATURE
 
 

@@ -6,7 +6,7 @@ from psycopg2 import IntegrityError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common_intervention import AftersalesInterventionCase
+from .common.intervention import AftersalesInterventionCase
 
 
 @tagged("post_install", "-at_install")

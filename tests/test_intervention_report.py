@@ -3,7 +3,7 @@ from datetime import datetime
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common_intervention import AftersalesInterventionCase
+from .common.intervention import AftersalesInterventionCase
 
 # a 1x1 PNG
 SIGNATURE = (

@@ -5,7 +5,7 @@ from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from .common_intervention import AftersalesInterventionCase
+from .common.intervention import AftersalesInterventionCase
 
 
 @tagged("post_install", "-at_install")

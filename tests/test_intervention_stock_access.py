@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
 
-from .intervention_stock_common import InterventionStockCase
+from .common.intervention_stock import InterventionStockCase
 
 
 @tagged("post_install", "-at_install")

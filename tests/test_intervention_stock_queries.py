@@ -1,7 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .intervention_stock_common import InterventionStockCase
+from .common.intervention_stock import InterventionStockCase
 
 
 @tagged("post_install", "-at_install")

@@ -7,8 +7,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .billing_common import BillingCase
-from .common_charges import AftersalesChargeCase
+from .common.billing import BillingCase
+from .common.charges import AftersalesChargeCase
 
 
 def _force_state(intervention, state):

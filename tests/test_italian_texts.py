@@ -6,7 +6,7 @@ import polib
 from odoo.tests import freeze_time, tagged
 from odoo.tools import file_path
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

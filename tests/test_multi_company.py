@@ -5,8 +5,8 @@ from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common_report import AftersalesReportCase
-from .web_client import WebClient, eval_context
+from .common.report import AftersalesReportCase
+from .common.web_client import WebClient, eval_context
 
 MODULE = "aftersales"
 

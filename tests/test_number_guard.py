@@ -14,7 +14,7 @@ import math
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common_intervention import AftersalesInterventionCase
+from .common.intervention import AftersalesInterventionCase
 
 MODULE = "aftersales"
 BAD_NUMBERS = (float("nan"), float("inf"), float("-inf"), 1e308, "nan", "-inf")

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo.tests import freeze_time, tagged
 
-from .common_intervention import AftersalesInterventionCase
+from .common.intervention import AftersalesInterventionCase
 from .test_ddt import DdtCase
 
 

@@ -5,7 +5,7 @@ from odoo.http import Request
 from odoo.tests import HttpCase, JsonRpcException, freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 # Values a technician tried to force over JSON-RPC (issue 7, point 3), and more of the
 # same class: every field the help desk computes or stamps itself.

@@ -3,7 +3,7 @@ import re
 from odoo.tests import tagged
 from odoo.tools.misc import formatLang
 
-from .common_pdf import NO_BREAK_SPACES, PdfReportCase
+from .common.pdf import NO_BREAK_SPACES, PdfReportCase
 
 SERVICE_REPORT = "aftersales.action_report_aftersales_intervention"
 DDT_REPORT = "aftersales.action_report_aftersales_ddt"

@@ -3,8 +3,8 @@ from datetime import date, datetime
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
 
-from .common_report import AftersalesReportCase
-from .web_client import WebClient
+from .common.report import AftersalesReportCase
+from .common.web_client import WebClient
 
 MEASURES = [
     "revenue:sum",

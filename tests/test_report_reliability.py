@@ -4,8 +4,8 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common_report import AftersalesReportCase
-from .web_client import WebClient
+from .common.report import AftersalesReportCase
+from .common.web_client import WebClient
 
 MEASURES = [
     "machine_years:sum",

@@ -4,8 +4,8 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import load_migration
-from .common_intervention import AftersalesInterventionCase
+from .common.base import load_migration
+from .common.intervention import AftersalesInterventionCase
 
 MEASURES = [
     "__count",

@@ -18,7 +18,7 @@ from odoo.exceptions import ValidationError
 from odoo.orm.fields import Field
 from odoo.tests import tagged
 
-from .common_pdf import PdfReportCase
+from .common.pdf import PdfReportCase
 
 MODULE = "aftersales"
 TEXT_TYPES = ("char", "text", "html")
@@ -89,7 +89,7 @@ class TestEveryReport(PdfReportCase):
         self.assertTrue(
             record,
             f"Report {report.report_name} prints {report.model}: give PdfReportCase "
-            "(tests/common_pdf.py) a realistic record of it.",
+            "(tests/common/pdf.py) a realistic record of it.",
         )
         return record
 

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common_intervention import AftersalesInterventionCase
+from .common.intervention import AftersalesInterventionCase
 
 MEASURES = [
     "available_hours:sum",

@@ -8,8 +8,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, new_test_user, tagged
 from odoo.tools.view_validation import get_dict_asts
 
-from .common_charges import AftersalesChargeCase
-from .web_client import SUBVIEW_TAGS, WebClient
+from .common.charges import AftersalesChargeCase
+from .common.web_client import SUBVIEW_TAGS, WebClient
 
 REGISTRY_FORM = "aftersales.stock_lot_view_form_aftersales"
 

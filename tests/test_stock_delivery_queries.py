@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .intervention_stock_common import InterventionStockCase
+from .common.intervention_stock import InterventionStockCase
 
 # A plain delivery of 2 storable products (create, confirm, validate, tracking off as in
 # these tests) costs 79 queries in a database with the add-on's dependencies and without

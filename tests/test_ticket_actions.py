@@ -3,7 +3,7 @@ from lxml import etree
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, new_test_user, tagged, users
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo.fields import Command
 from odoo.tests import freeze_time, tagged
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

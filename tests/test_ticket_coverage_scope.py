@@ -3,7 +3,7 @@ from datetime import date, datetime
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 MAIL = """From: {email_from}
 To: {to}

@@ -2,7 +2,7 @@ import logging
 
 from odoo.tests import freeze_time, tagged
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 _logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@ import re
 
 from odoo.tests import tagged
 
-from .common import AftersalesHelpdeskCase
-from .common_http import AftersalesHttpCase
+from .common.base import AftersalesHelpdeskCase
+from .common.http import AftersalesHttpCase
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from odoo.tests import HttpCase, tagged
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

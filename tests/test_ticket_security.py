@@ -2,7 +2,7 @@ from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged, users
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

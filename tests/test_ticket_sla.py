@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.tests import freeze_time, tagged, users
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

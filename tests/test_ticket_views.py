@@ -1,6 +1,6 @@
 from odoo.tests import freeze_time, tagged, users
 
-from .common import AftersalesHelpdeskCase
+from .common.base import AftersalesHelpdeskCase
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo.tests import tagged
 
-from .common import AftersalesCase
-from .common_http import AftersalesHttpCase
+from .common.base import AftersalesCase
+from .common.http import AftersalesHttpCase
 
 
 @tagged("post_install", "-at_install")

@@ -141,7 +141,7 @@ run_pytest() {
     shift
     say "Running the tests with pytest-odoo on $db"
     cd "$ADDONS_DIR/$MODULE"
-    PYTHONPATH="$ROOT/scripts/dev${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip --odoo-config="$CONF" --odoo-database="$db" \
+    PYTHONPATH="$ROOT/scripts/dev${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip -p pytest_assets --odoo-config="$CONF" --odoo-database="$db" \
         --odoo-http --odoo-log-level=warn -p no:cacheprovider "$@"
 }
 

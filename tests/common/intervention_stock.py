@@ -4,7 +4,7 @@ from datetime import date
 from odoo.fields import Command
 from odoo.tests import new_test_user
 
-from .common import AftersalesCase
+from .base import AftersalesCase
 
 
 class InterventionStockCase(AftersalesCase):

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command
 
-from .common_intervention import AftersalesInterventionCase
+from .intervention import AftersalesInterventionCase
 
 
 class AftersalesReportCase(AftersalesInterventionCase):

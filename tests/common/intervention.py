@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.fields import Command
 
-from .common import AftersalesHelpdeskCase
+from .base import AftersalesHelpdeskCase
 
 
 class AftersalesInterventionCase(AftersalesHelpdeskCase):

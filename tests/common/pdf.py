@@ -6,7 +6,7 @@ from datetime import date, datetime
 from odoo.fields import Command
 from odoo.tests import freeze_time
 
-from .billing_common import BillingCase
+from .billing import BillingCase
 
 NO_BREAK_SPACES = str.maketrans({"\N{NO-BREAK SPACE}": " ", "\N{NARROW NO-BREAK SPACE}": " "})
 # a 1x1 PNG

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from odoo.fields import Command
 
-from .common_intervention import AftersalesInterventionCase
+from .intervention import AftersalesInterventionCase
 
 
 class AftersalesChargeCase(AftersalesInterventionCase):
@@ -10,7 +10,7 @@ class AftersalesChargeCase(AftersalesInterventionCase):
     48.00 an hour, travel time 30.00 an hour, overtime +30%, holiday +50%, per diem
     45.00 after 8 hours away, billed in 15-minute units with a 30-minute minimum),
     vehicle kilometres costing 0.30, the technician's van with ten gaskets (average cost
-    4.00, sold at 9.50). Technicians cost 30.00 an hour (common_intervention)."""
+    4.00, sold at 9.50). Technicians cost 30.00 an hour (intervention.py)."""
 
     @classmethod
     def setUpClass(cls):

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from odoo.fields import Command
 
-from .intervention_stock_common import InterventionStockCase
+from .intervention_stock import InterventionStockCase
 
 
 class BillingCase(InterventionStockCase):
