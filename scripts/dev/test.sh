@@ -34,19 +34,65 @@ stage_end() {
 }
 
 stage_table() {
-    local status=$? i total=0 whole tenth
+    local status=$? i
     if [ "$status" -ne 0 ] && [ -n "$STAGE" ]; then STAGE="$STAGE (failed)"; fi
     stage_end
     [ ${#STAGE_NAMES[@]} -gt 0 ] || return 0
     say "Time table"
-    printf '| %-36s | %8s |\n| %-36s | %8s |\n' stage seconds \
-        ------------------------------------ -------:
+    printf '| %-44s | %8s |\n| %-44s | %8s |\n' stage seconds \
+        -------------------------------------------- -------:
     for i in "${!STAGE_NAMES[@]}"; do
-        printf '| %-36s | %8s |\n' "${STAGE_NAMES[$i]}" "${STAGE_SECONDS[$i]}"
-        whole=${STAGE_SECONDS[$i]%.*} tenth=${STAGE_SECONDS[$i]#*.}
-        total=$((total + whole * 10 + tenth))
+        printf '| %-44s | %8s |\n' "${STAGE_NAMES[$i]}" "${STAGE_SECONDS[$i]}"
     done
-    printf '| %-36s | %8s |\n' total "$((total / 10)).$((total % 10))"
+    if [ -n "${RUN_START:-}" ]; then
+        local us=$(($(now_us) - RUN_START))
+        printf '| %-44s | %8s |\n' "total (wall clock)" "$((us / 1000000)).$((us / 100000 % 10))"
+    fi
+}
+
+# --- Stages beside the main test run ------------------------------------------
+# `bg_stage NAME COMMAND...` runs COMMAND in the background, its output in a log; the main
+# suite runs meanwhile (2 cores: pytest keeps about one busy). `bg_wait` waits for them
+# all, adds each to the time table marked "(beside pytest)", shows the log of the ones
+# that failed and fails then.
+BG_NAMES=()
+BG_PIDS=()
+
+bg_stage() {
+    local name=$1 slug
+    shift
+    slug=$(echo "$name" | tr -c 'a-z0-9\n' '-')
+    (
+        start=$(now_us)
+        "$@"
+        status=$?
+        us=$(($(now_us) - start))
+        echo "$((us / 1000000)).$((us / 100000 % 10))" >"$LOGDIR/bg-$slug.seconds"
+        exit $status
+    ) >"$LOGDIR/bg-$slug.log" 2>&1 &
+    BG_NAMES+=("$name")
+    BG_PIDS+=("$!")
+    say "$name: started beside the main suite (log: $LOGDIR/bg-$slug.log)"
+}
+
+bg_wait() {
+    local i slug failed=
+    for i in "${!BG_PIDS[@]}"; do
+        slug=$(echo "${BG_NAMES[$i]}" | tr -c 'a-z0-9\n' '-')
+        if wait "${BG_PIDS[$i]}"; then
+            say "${BG_NAMES[$i]}: passed"
+            tail -3 "$LOGDIR/bg-$slug.log"
+        else
+            say "${BG_NAMES[$i]}: FAILED"
+            tail -80 "$LOGDIR/bg-$slug.log"
+            failed=1
+        fi
+        STAGE_NAMES+=("${BG_NAMES[$i]} (beside pytest)")
+        STAGE_SECONDS+=("$(cat "$LOGDIR/bg-$slug.seconds" 2>/dev/null || echo '?')")
+    done
+    BG_NAMES=()
+    BG_PIDS=()
+    [ -z "$failed" ] || die "a stage run beside the main suite failed (above)"
 }
 
 # make lint, run by make test and make test-quick as their first stage
@@ -55,6 +101,7 @@ run_lint() {
 }
 
 cmd_test() {
+    RUN_START=$(now_us)
     trap stage_table EXIT
     stage lint
     run_lint
@@ -63,21 +110,30 @@ cmd_test() {
     pg_start
     write_conf
     template_db >/dev/null
+    # the Italian DDT tests' template too, now, so that nothing beside pytest builds one
+    [ $# -ne 0 ] || template_db "$L10N_IT_MODULES" aftersales_itpl_ >/dev/null
     stage "install (-i)"
     fresh_db "$TEST_DB" "$LOGDIR/install.log"
     stage "upgrade (-u)"
     say "Upgrading $MODULE (-u $MODULE)"
     odoo_step "$TEST_DB" -u "$LOGDIR/upgrade.log"
-    if [ -z "${SKIP_UPGRADE_CHECK:-}" ]; then
-        stage "upgrade check (previous release)"
-        upgrade_check
-    fi
+    stage_end
+    # Beside the main suite: the upgrade check, and the whole suite's Italian DDT tests
+    [ -n "${SKIP_UPGRADE_CHECK:-}" ] || bg_stage "upgrade check (previous release)" upgrade_check
+    [ $# -ne 0 ] || bg_stage "l10n_it database: install + pytest" l10n_it_tests
     stage "pytest, main suite"
     # --durations: the 20 slowest tests, printed at the end of the run
+    local status=0
     run_pytest "$TEST_DB" "$ADDONS_DIR/$MODULE/tests" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" \
-        --durations=20 "$@"
-    # the whole suite (no pytest arguments) also runs the Italian DDT tests
-    if [ $# -eq 0 ]; then cmd_test_l10n_it; fi
+        --durations=20 "$@" || status=$?
+    stage "waiting for the stages beside pytest"
+    bg_wait
+    [ "$status" -eq 0 ] || die "the main suite failed (above)"
+}
+
+l10n_it_tests() {
+    fresh_db "${TEST_DB}_l10n_it" "$LOGDIR/install-l10n-it.log" "$L10N_IT_MODULES" aftersales_itpl_
+    PYTEST_NO_HTTP=1 run_pytest "${TEST_DB}_l10n_it" "$ADDONS_DIR/$MODULE/$L10N_IT_TESTS"
 }
 
 cmd_test_l10n_it() {
@@ -135,14 +191,16 @@ upgrade_check() {
         --file "$LOCAL/upgrade-before-${from:0:10}.json" || die "the upgrade lost or changed data (above)"
 }
 
-# run_pytest DB PATHS_AND_ARGS...
+# run_pytest DB PATHS_AND_ARGS...; PYTEST_NO_HTTP=1: without Odoo's HTTP server (a second
+# pytest beside the main one, whose tests need no browser, must not take its port)
 run_pytest() {
-    local db=$1
+    local db=$1 http=--odoo-http
     shift
+    [ -z "${PYTEST_NO_HTTP:-}" ] || http=
     say "Running the tests with pytest-odoo on $db"
     cd "$ADDONS_DIR/$MODULE"
     PYTHONPATH="$ROOT/scripts/dev${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m pytest -p pytest_no_skip -p pytest_assets --odoo-config="$CONF" --odoo-database="$db" \
-        --odoo-http --odoo-log-level=warn -p no:cacheprovider "$@"
+        $http --odoo-log-level=warn -p no:cacheprovider "$@"
 }
 
 # Quick iteration: upgrade the module in the existing test database, then run pytest.
