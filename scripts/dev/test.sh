@@ -122,10 +122,10 @@ cmd_test() {
     [ -n "${SKIP_UPGRADE_CHECK:-}" ] || bg_stage "upgrade check (previous release)" upgrade_check
     [ $# -ne 0 ] || bg_stage "l10n_it database: install + pytest" l10n_it_tests
     stage "pytest, main suite"
-    # --durations: the 20 slowest tests, printed at the end of the run
+    # -p pytest_slowest: the 20 slowest tests and classes, printed at the end of the run
     local status=0
     run_pytest "$TEST_DB" "$ADDONS_DIR/$MODULE/tests" --ignore="$ADDONS_DIR/$MODULE/$L10N_IT_TESTS" \
-        --durations=20 "$@" || status=$?
+        -p pytest_slowest "$@" || status=$?
     stage "waiting for the stages beside pytest"
     bg_wait
     [ "$status" -eq 0 ] || die "the main suite failed (above)"
