@@ -10,7 +10,7 @@ bounded time. Users and data come from scripts/load/load_setup.py; every passwor
 
 Every request that does not do what it asked for is a failed request, counted by
 load_report.py: a refused login, a page that sends back to the login form, an error status,
-and a JSON-RPC answer that holds an error.
+a JSON-RPC answer that holds an error, and a connection that gives no answer.
 """
 
 import csv
