@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import Measure, odoo_env
+from benchlib import Measure, odoo_env, save
 
 UNITS = 20_000  # customers and contracts
 LOTS_PER_UNIT = 5  # 100,000 serials
@@ -476,7 +476,7 @@ def measure_crons(env, sla_due=SLA_DUE, invoice_due=INVOICE_DUE):
         [sla_due],
     )
     env.invalidate_all()
-    env.cr.commit()
+    save(env)
     Ticket = env["aftersales.ticket"]
     with Measure(env, f"SLA cron, {sla_due} late") as sla:
         Ticket._cron_sla_check()
@@ -493,14 +493,14 @@ def measure_crons(env, sla_due=SLA_DUE, invoice_due=INVOICE_DUE):
         [invoice_due],
     )
     env.invalidate_all()
-    env.cr.commit()
+    save(env)
     Contract = env["aftersales.contract"]
     moves_before = env["account.move"].search_count([])
     with Measure(env, f"invoicing cron, {invoice_due} due") as invoicing:
         Contract._cron_create_invoices()
     made = env["account.move"].search_count([]) - moves_before
     assert made == invoice_due, f"{made} invoices for {invoice_due} due contracts"
-    env.cr.commit()
+    save(env)
     return {sla.label: sla, invoicing.label: invoicing}
 
 
@@ -509,7 +509,7 @@ def make_base(env):
     t0 = time.perf_counter()
     _technicians, _manager, teams = make_users_and_teams(env)
     customer, lots, contract, tickets = make_seed_unit(env, teams)
-    env.cr.commit()
+    save(env)
     print(f"Seed unit through the ORM: {time.perf_counter() - t0:.1f} s", flush=True)
     cloner = Cloner(env)
     t0 = time.perf_counter()
@@ -520,7 +520,7 @@ def make_base(env):
         contract.ids,
     )
     env.cr.execute("ANALYZE")
-    env.cr.commit()
+    save(env)
     env.invalidate_all()
     print(
         f"{UNITS} customers and contracts, {UNITS * LOTS_PER_UNIT} serials in SQL:"
@@ -542,7 +542,7 @@ def make_base(env):
             "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
         }
     )
-    env.cr.commit()
+    save(env)
     return cloner, tickets, teams
 
 
@@ -571,7 +571,7 @@ def main():
             steps = bench_steps(env)
             measure_size(env, steps, size, 0)  # warm
             figures = {size: measure_size(env, steps, size, args.explain_ms)}
-            env.cr.commit()
+            save(env)
             report([size], figures)
             return
         cloner, tickets, teams = make_base(env)
@@ -583,7 +583,7 @@ def main():
             t0 = time.perf_counter()
             copy_tickets(cloner, tickets, teams, done_units + 1, units)
             env.cr.execute("ANALYZE aftersales_ticket")
-            env.cr.commit()
+            save(env)
             env.invalidate_all()
             done_units = units
             env.cr.execute("SELECT count(*) FROM aftersales_ticket")
@@ -594,7 +594,7 @@ def main():
                 # first invoicing run after the steps reads 2 rows that later runs have
                 measure_size(env, steps, size, 0)
             figures[size] = measure_size(env, steps, size, args.explain_ms)
-            env.cr.commit()
+            save(env)
         if not report(args.sizes, figures):
             sys.exit(1)
 

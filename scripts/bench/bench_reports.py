@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import odoo_env, parse_args
+from benchlib import odoo_env, parse_args, save
 
 TICKETS = 100_000
 INTERVENTIONS = 50_000
@@ -405,7 +405,7 @@ def main():
         env.cr.execute("SELECT count(*) FROM aftersales_ticket")
         if env.cr.fetchone()[0] < TICKETS:
             times = setup(env)
-            env.cr.commit()
+            save(env)
             print(
                 f"data: {TICKETS:,} tickets {times[0]:.1f} s, {INTERVENTIONS:,} interventions"
                 f" + timesheet lines {times[1]:.1f} s, {CONTRACTS:,} hour banks + ledgers"

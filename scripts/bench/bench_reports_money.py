@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import odoo_env, parse_args
+from benchlib import odoo_env, parse_args, save
 
 CUSTOMERS = 2_000
 CONTRACTS = 10_000
@@ -462,7 +462,7 @@ def main():
         else:
             seeds = make_seeds(env)
             seconds = copy_world(env, seeds)
-            env.cr.commit()
+            save(env)
             manager = seeds["manager"]
             print(
                 f"data: {TICKETS:,} tickets, {INTERVENTIONS:,} interventions,"
